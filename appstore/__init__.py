@@ -1,0 +1,1 @@
+"""appstore: see PRODUCT.md; built by its own issue."""

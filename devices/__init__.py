@@ -1,0 +1,1 @@
+"""devices: see PRODUCT.md; built by its own issue."""

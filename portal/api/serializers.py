@@ -1,0 +1,48 @@
+from rest_framework import serializers
+
+from portal.models import Department, User
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "name", "code", "cost_centre", "parent"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    department = DepartmentSerializer(read_only=True)
+    line_manager = serializers.SerializerMethodField()
+    roles = serializers.SerializerMethodField()
+    full_name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "email",
+            "employee_number",
+            "job_title",
+            "department",
+            "line_manager",
+            "work_pattern",
+            "preferred_language",
+            "roles",
+            "is_staff",
+        ]
+        read_only_fields = fields
+
+    def get_line_manager(self, user) -> dict | None:
+        manager = user.line_manager
+        if manager is None:
+            return None
+        return {"id": manager.pk, "username": manager.username, "full_name": str(manager)}
+
+    def get_roles(self, user) -> list[str]:
+        return sorted(group.name for group in user.groups.all())
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, **kwargs):
+    from portal.roles import sync_role_groups
+
+    sync_role_groups()
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("People and organisation")
+
+    def ready(self) -> None:
+        from portal import checks  # noqa: F401  (registers the deploy checks)
+
+        post_migrate.connect(_sync_roles, dispatch_uid="portal.sync_role_groups")

@@ -1,0 +1,59 @@
+"""The person's preferred language, and mandatory MFA for staff."""
+
+from __future__ import annotations
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+
+class PreferredLanguageMiddleware:
+    """A signed-in person without a language cookie gets their profile's language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and user.preferred_language
+        ):
+            translation.activate(user.preferred_language)
+            request.LANGUAGE_CODE = user.preferred_language
+        return self.get_response(request)
+
+
+# Pages a staff member without MFA may still reach: enrolment itself, sign-out, assets.
+_MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/accessibility/")
+
+
+class StaffMfaRequiredMiddleware:
+    """With PORTAL_REQUIRE_MFA_FOR_STAFF, staff enrol a second factor before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            settings.PORTAL_REQUIRE_MFA_FOR_STAFF
+            and user is not None
+            and user.is_authenticated
+            and user.requires_mfa
+            and not request.path.startswith(_MFA_EXEMPT_PREFIXES)
+            and not is_mfa_enabled(user, types=["totp", "webauthn"])
+        ):
+            text = _("Your role requires two-factor authentication. Set it up to continue.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": text, "code": "mfa_required"}, status=403)
+            messages.warning(request, text)
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)

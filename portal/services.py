@@ -1,0 +1,61 @@
+"""Writes of the portal: people, departments, API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.choices import ApiScope, Role
+from portal.errors import RuleViolation
+from portal.models import ApiToken, User, hash_token
+from portal.roles import STAFF_ROLES, sync_role_groups
+
+
+@transaction.atomic
+def create_api_token(
+    *,
+    name: str,
+    user: User,
+    scopes: Iterable[str] = (),
+    expires_at: datetime | None = None,
+    by: User | None,
+) -> tuple[ApiToken, str]:
+    """Issue a token acting as `user`. The raw key is returned once and never stored."""
+    scopes = sorted(set(scopes))
+    unknown = [scope for scope in scopes if scope not in ApiScope.values]
+    if unknown:
+        raise RuleViolation(_("Unknown scope: %(scope)s") % {"scope": unknown[0]}, field="scopes")
+    raw = ApiToken.generate_key()
+    token = ApiToken.objects.create(
+        name=name,
+        user=user,
+        scopes=scopes,
+        expires_at=expires_at,
+        prefix=raw[:8],
+        key_hash=hash_token(raw),
+        created_by=by,
+    )
+    return token, raw
+
+
+@transaction.atomic
+def set_roles(*, user: User, roles: Iterable[Role | str], by: User | None = None) -> None:
+    """Give a person exactly these roles; admin-desk roles make them staff."""
+    wanted = {str(role) for role in roles}
+    unknown = wanted - set(Role.values)
+    if unknown:
+        raise RuleViolation(_("Unknown role: %(role)s") % {"role": sorted(unknown)[0]})
+    groups = {group.name: group for group in Group.objects.filter(name__in=wanted)}
+    if len(groups) < len(wanted):
+        groups = sync_role_groups()
+    user.groups.set([groups[name] for name in sorted(wanted)])
+    is_staff = user.is_superuser or bool(wanted & {str(role) for role in STAFF_ROLES})
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+    if hasattr(user, "_role_names"):
+        del user._role_names

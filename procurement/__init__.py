@@ -1,0 +1,1 @@
+"""procurement: see PRODUCT.md; built by its own issue."""

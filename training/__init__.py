@@ -1,0 +1,1 @@
+"""training: see PRODUCT.md; built by its own issue."""
