@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -342,3 +343,5 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 PORTAL_HEALTH_TIMEOUT_SECONDS = 2
 NOTIFICATION_EMAIL_RETRY_BACKOFF = timedelta(seconds=30).seconds
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Our templates/django/forms/ override Django's form layouts (labelled, described fields).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"

@@ -1,0 +1,35 @@
+"""Small template helpers shared by every app."""
+
+from django import template
+
+from portal.choices import Role
+
+register = template.Library()
+
+
+@register.filter
+def role_label(name: str) -> str:
+    """The translated label of a role group's name."""
+    try:
+        return Role(name).label
+    except ValueError:
+        return name
+
+
+@register.filter
+def is_checkbox(bound_field) -> bool:
+    return getattr(bound_field.field.widget, "input_type", "") in {"checkbox", "radio"}
+
+
+@register.filter
+def described_widget(bound_field, errors) -> str:
+    """The widget, pointing (aria-describedby) at its hint and error texts."""
+    ids = []
+    if bound_field.help_text:
+        ids.append(f"{bound_field.auto_id}_helptext")
+    if errors:
+        ids.append(f"{bound_field.auto_id}_error")
+    attrs = {"aria-describedby": " ".join(ids)} if ids else {}
+    if errors:
+        attrs["aria-invalid"] = "true"
+    return bound_field.as_widget(attrs=attrs)
