@@ -39,7 +39,8 @@ class UserAdmin(DjangoUserAdmin):
         "is_active",
     ]
     list_filter = ["is_active", "is_staff", "work_pattern", "groups", "preferred_language"]
-    search_fields = ["=employee_number", "username", "email", "first_name", "last_name"]
+    # Prefix matches ("^") use the upper-case pattern indexes; "Nora Ber" finds Nora Berg.
+    search_fields = ["=employee_number", "^username", "^email", "^first_name", "^last_name"]
     autocomplete_fields = ["department", "line_manager"]
     list_select_related = ["department"]
     show_full_result_count = False

@@ -7,7 +7,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Concat, Substr, Upper
@@ -131,8 +131,14 @@ class User(AbstractUser):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         indexes = [
-            models.Index(Upper("email"), name="user_email_upper"),
-            models.Index(Upper("last_name"), Upper("first_name"), name="user_name_upper"),
+            # Case-insensitive prefix search (admin `^field`, API search) stays indexed.
+            *[
+                models.Index(
+                    OpClass(Upper(field), name="varchar_pattern_ops"), name=f"user_{field}_prefix"
+                )
+                for field in ("username", "email", "first_name", "last_name")
+            ],
+            models.Index(fields=["last_name", "first_name", "id"], name="user_sort_name"),
             models.Index(fields=["department", "is_active"], name="user_department_active"),
         ]
         constraints = [
