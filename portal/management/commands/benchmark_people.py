@@ -78,22 +78,24 @@ class Command(BaseCommand):
         )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE portal_user; ANALYZE portal_department;")
-        self.stdout.write(
-            f"data: {people} people, {departments} departments in {time.perf_counter() - started:.1f} s"
-        )
+        elapsed = time.perf_counter() - started
+        self.stdout.write(f"data: {people} people, {departments} departments in {elapsed:.1f} s")
 
         admin = User.objects.create(username="bench-admin", is_staff=True, is_superuser=True)
         client = Client()
         client.force_login(admin)
+        sample = User.objects.get(username="bench000042")
         pages = {
             "people list": "/admin/portal/user/",
             "search by last name": "/admin/portal/user/?q=Last1234",
             "search by employee number": "/admin/portal/user/?q=B0012345",
-            "filter work pattern + active": "/admin/portal/user/?work_pattern=frontline&is_active__exact=1",
+            "filter work pattern + active": (
+                "/admin/portal/user/?work_pattern=frontline&is_active__exact=1"
+            ),
             "people list, page 300": "/admin/portal/user/?p=300",
             "department list": "/admin/portal/department/",
             "department search": "/admin/portal/department/?q=unit 37",
-            "person change form": f"/admin/portal/user/{User.objects.get(username='bench000042').pk}/change/",
+            "person change form": f"/admin/portal/user/{sample.pk}/change/",
         }
         self.stdout.write(f"{'page':34} {'median ms':>10} {'max ms':>8} {'queries':>8}")
         for label, url in pages.items():
