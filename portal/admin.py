@@ -30,7 +30,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 class UserAdmin(DjangoUserAdmin):
     list_display = [
         "username",
-        "get_full_name",
+        "full_name",
         "email",
         "employee_number",
         "department",
@@ -46,6 +46,10 @@ class UserAdmin(DjangoUserAdmin):
     show_full_result_count = False
     list_per_page = 50
     ordering = ["last_name", "first_name", "id"]
+    @admin.display(description=_("name"), ordering="last_name")
+    def full_name(self, obj: User) -> str:
+        return obj.get_full_name()
+
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (
