@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -26,7 +27,7 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        first = next(iter(fields.values()), ["Invalid input."])
+        first = next(iter(fields.values()), [gettext("Invalid input.")])
         message = first[0] if isinstance(first, list) and first else str(first)
         response.data = {"detail": str(message), "code": "invalid", "fields": fields}
         response.status_code = status.HTTP_400_BAD_REQUEST

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from rest_framework.permissions import BasePermission
 
 from portal.models import ApiToken
@@ -11,7 +12,12 @@ def token_scope(scope: str) -> type[BasePermission]:
     """A permission class: the request carries an API token with `scope`."""
 
     class HasTokenScope(BasePermission):
-        message = f"An API token with the scope '{scope}' is required."
+        @property
+        def message(self) -> str:
+            # Translated per request, in the language of the caller.
+            return gettext("An API token with the scope '%(scope)s' is required.") % {
+                "scope": scope
+            }
 
         def has_permission(self, request, view) -> bool:
             return isinstance(request.auth, ApiToken) and request.auth.has_scope(scope)
