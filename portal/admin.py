@@ -46,6 +46,7 @@ class UserAdmin(DjangoUserAdmin):
     show_full_result_count = False
     list_per_page = 50
     ordering = ["last_name", "first_name", "id"]
+
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj: User) -> str:
         return obj.get_full_name()
