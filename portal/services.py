@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.choices import ApiScope, Role
+from portal.choices import ApiScope, Language, Role
 from portal.errors import RuleViolation
 from portal.models import ApiToken, User, hash_token
 from portal.roles import STAFF_ROLES, sync_role_groups
@@ -59,3 +59,10 @@ def set_roles(*, user: User, roles: Iterable[Role | str], by: User | None = None
         user.save(update_fields=["is_staff"])
     if hasattr(user, "_role_names"):
         del user._role_names
+
+
+def set_preferred_language(*, user: User, language: str) -> None:
+    """Remember the person's language; an unknown code is refused."""
+    if language not in Language.values:
+        raise RuleViolation(_("Unknown language: %(code)s") % {"code": language}, field="language")
+    User.objects.filter(pk=user.pk).update(preferred_language=language)

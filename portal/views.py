@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from portal import health, notifications, selectors
+from portal import health, notifications, selectors, services
 from portal.choices import Language
 
 
@@ -60,7 +60,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = django_set_language(request)
     language = request.POST.get("language")
     if request.user.is_authenticated and language in Language.values:
-        type(request.user).objects.filter(pk=request.user.pk).update(preferred_language=language)
+        services.set_preferred_language(user=request.user, language=language)
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
         response["Location"] = "/"
