@@ -13,10 +13,11 @@ def check_database() -> None:
 
 
 def check_broker() -> None:
-    from portal.celery import app
+    from kombu import Connection
 
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=settings.PORTAL_HEALTH_TIMEOUT_SECONDS)
+    timeout = settings.PORTAL_HEALTH_TIMEOUT_SECONDS
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=timeout) as conn:
+        conn.ensure_connection(max_retries=1, timeout=timeout)
 
 
 def run_checks() -> dict[str, str]:

@@ -24,6 +24,12 @@ def _redis_answers() -> bool:
         return False
 
 
+def _forget_connections() -> None:
+    """Celery builds its connection and producer pools lazily from broker_url."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def real_worker(transactional_db, settings):
     if not _redis_answers():
@@ -35,13 +41,13 @@ def real_worker(transactional_db, settings):
     settings.CELERY_BROKER_URL = BROKER_URL
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=BROKER_URL, task_always_eager=False)
-    app._pool = None  # the producer pool is built lazily from broker_url
+    _forget_connections()
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield
     finally:
         app.conf.update(saved)
-        app._pool = None
+        _forget_connections()
 
 
 @pytest.mark.broker
