@@ -7,6 +7,7 @@ eagerly, mail printed to the console.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from portal.sso import oidc_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -172,22 +175,7 @@ PORTAL_SSO_AUTO_CREATE_USERS = env.bool("PORTAL_SSO_AUTO_CREATE_USERS", default=
 
 # A generic OpenID Connect provider (Entra ID, Keycloak, ...), switched on from the
 # environment alone. See README.md, "Single sign-on".
-OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
-SOCIALACCOUNT_PROVIDERS: dict = {"openid_connect": {"APPS": []}}
-if OIDC_CLIENT_ID:
-    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
-        {
-            "provider_id": env.str("OIDC_PROVIDER_ID", default="sso"),
-            "name": env.str("OIDC_PROVIDER_NAME", default="Single sign-on"),
-            "client_id": OIDC_CLIENT_ID,
-            "secret": env.str("OIDC_CLIENT_SECRET", default=""),
-            "settings": {
-                "server_url": env.str("OIDC_SERVER_URL"),
-                "oauth_pkce_enabled": env.bool("OIDC_PKCE", default=True),
-                "scope": env.list("OIDC_SCOPES", default=["openid", "profile", "email"]),
-            },
-        }
-    )
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": oidc_apps(os.environ)}}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål")), ("sv", _("Swedish"))]
