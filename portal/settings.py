@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -329,7 +328,6 @@ LOGGING = {
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 PORTAL_HEALTH_TIMEOUT_SECONDS = 2
-NOTIFICATION_EMAIL_RETRY_BACKOFF = timedelta(seconds=30).seconds
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Our templates/django/forms/ override Django's form layouts (labelled, described fields).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
