@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import environ
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -179,6 +180,10 @@ SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": oidc_apps(os.environ)}}
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål")), ("sv", _("Swedish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Browsers on Norwegian systems often send "no" or "nn"; serve them Bokmål.
+for _code in ("no", "nn", "no-no", "nn-no"):
+    LANG_INFO.setdefault(_code, {"bidi": False, "code": _code, "name": "Norwegian"})
+    LANG_INFO[_code]["fallback"] = ["nb"]
 LANGUAGE_COOKIE_NAME = "portal_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"

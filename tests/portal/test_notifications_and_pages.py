@@ -121,3 +121,11 @@ def test_accessibility_statement_is_public_and_names_a_contact(client, settings)
 def test_staff_see_the_admin_in_the_navigation_and_employees_do_not(client_for, employee, reviewer):
     assert 'href="/admin/"' not in client_for(employee).get("/").content.decode()
     assert 'href="/admin/"' in client_for(reviewer).get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("accept", "served"), [("no", "nb"), ("nn-NO", "nb"), ("sv-FI", "sv"), ("da", "en")]
+)
+def test_browser_language_picks_the_nearest_catalogue(client, accept, served):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE=accept)
+    assert f'<html lang="{served}">' in response.content.decode()
