@@ -134,3 +134,17 @@ def test_admin_login_goes_through_the_portal_sign_in(client):
 def test_employee_cannot_use_the_admin(client_for, employee):
     response = client_for(employee).get("/admin/", follow=True)
     assert response.status_code == 403
+
+
+def test_form_errors_are_summarised_and_linked_to_their_fields(client_for, employee):
+    response = client_for(employee).post(
+        "/accounts/password/change/",
+        {"oldpassword": "wrong-old-pass", "password1": "A-new-long-pass-9", "password2": "other"},
+    )
+    html = response.content.decode()
+    assert 'class="error-summary"' in html
+    assert 'href="#id_oldpassword"' in html
+    assert 'id="id_oldpassword_error"' in html
+    assert 'aria-invalid="true"' in html
+    employee.refresh_from_db()
+    assert employee.check_password(TEST_PASSWORD)
