@@ -273,3 +273,27 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class TransitionEvent(models.Model):
+    """One state change of a workflow object: who, when, from, to, why.
+
+    Each app's event model inherits this and adds the foreign key to its object. The rows
+    are the audit trail and the source of the KPIs (time to publish, turnaround): they
+    are written by `portal.workflow` only and never edited.
+    """
+
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_state = models.CharField(_("from"), max_length=40)
+    to_state = models.CharField(_("to"), max_length=40)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state}"

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "rules.apps.AutodiscoverRulesConfig",
     "portal",
+    "appstore",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,214 @@
+"""Every write of the app store: apps, versions, and the review workflow.
+
+Each service takes keyword-only arguments with the acting user (`by=`), validates,
+runs in one transaction, locks the version it changes, and raises a domain error of
+`portal.errors` that each surface shows in its own way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from appstore import permissions, selectors
+from appstore.choices import VersionState
+from appstore.models import App, AppVersion
+from appstore.workflow import VERSION_WORKFLOW
+from portal.errors import NotFound, NotPermitted, RuleViolation
+from portal.notifications import notify
+
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+APP_FIELDS = {
+    "name",
+    "summary",
+    "description",
+    "category",
+    "support_contact",
+    "audience_everyone",
+    "audience_roles",
+    "audience_work_patterns",
+    "is_required",
+}
+
+
+def parse_version(text: str) -> tuple[int, int, int]:
+    match = SEMVER.match(text.strip())
+    if not match:
+        raise RuleViolation(
+            _("Write the version as three numbers, e.g. 1.4.0 (semantic versioning)."),
+            field="version",
+        )
+    return tuple(int(part) for part in match.groups())
+
+
+@transaction.atomic
+def create_app(*, by, audience_departments=(), **fields) -> App:
+    """An app owner creates an app for their own department."""
+    unknown = set(fields) - APP_FIELDS
+    if unknown:
+        raise RuleViolation(_("Unknown field: %(field)s") % {"field": sorted(unknown)[0]})
+    app = App(department=by.department, created_by=by, **fields)
+    if not permissions.owns_app(by, app):
+        raise NotPermitted(_("Only app owners can create apps, for their own department."))
+    base = slugify(fields.get("name", ""))[:120] or "app"
+    slug, counter = base, 2
+    while App.objects.filter(slug=slug).exists():
+        slug, counter = f"{base}-{counter}", counter + 1
+    app.slug = slug
+    app.full_clean(exclude=["audience_departments"])
+    app.save()
+    app.audience_departments.set(audience_departments)
+    return app
+
+
+@transaction.atomic
+def add_version(*, by, app_id: int, version: str, **answers) -> AppVersion:
+    """A new draft version; its number must be higher than every earlier version's."""
+    app = App.objects.select_for_update().filter(pk=app_id).first()
+    if app is None or not permissions.owns_app(by, app):
+        raise NotFound(_("No such app."))
+    number = parse_version(version)
+    highest = app.versions.order_by("-major", "-minor", "-patch").first()
+    if highest is not None and number <= highest.number:
+        raise RuleViolation(
+            _("The version must be higher than %(version)s.") % {"version": highest.version},
+            field="version",
+        )
+    new = AppVersion(app=app, version=version.strip(), created_by=by, **answers)
+    new.major, new.minor, new.patch = number
+    new.full_clean()
+    new.save()
+    return new
+
+
+def _locked_version(version_id: int, user) -> AppVersion:
+    """The version, row-locked, if the user may see it in the workflow at all."""
+    version = (
+        AppVersion.objects.select_for_update(of=("self",))
+        .select_related("app")
+        .filter(pk=version_id)
+        .first()
+    )
+    if version is None or not (
+        permissions.owns_version(user, version) or permissions.may_review_version(user, version)
+    ):
+        raise NotFound(_("No such app version."))
+    return version
+
+
+def _check_answers(version: AppVersion) -> None:
+    if not version.release_notes.strip():
+        raise RuleViolation(_("Write release notes before you submit."), field="release_notes")
+    if version.processes_personal_data and not version.personal_data_description.strip():
+        raise RuleViolation(
+            _("Say which personal data the app processes."), field="personal_data_description"
+        )
+
+
+def _tell_owners(version: AppVersion, event, title: str) -> None:
+    notify(
+        recipients=selectors.app_owners_of(version.app),
+        key=f"appversion:{version.pk}:event:{event.pk}",
+        title=title,
+        body=event.comment,
+        url=f"/apps/manage/versions/{version.pk}/",
+    )
+
+
+@transaction.atomic
+def submit_version(*, by, version_id: int, comment: str = ""):
+    """The owner sends a draft (or a version with requested changes) to IT review."""
+    version = _locked_version(version_id, by)
+    _check_answers(version)
+    target = VersionState.SUBMITTED
+    event = VERSION_WORKFLOW.apply(
+        version, target=target, by=by, comment=comment, submitted_at=timezone.now()
+    )
+    notify(
+        recipients=selectors.reviewers_for(version.app),
+        key=f"appversion:{version.pk}:event:{event.pk}",
+        title=_("%(app)s %(version)s waits for review")
+        % {"app": version.app.name, "version": version.version},
+        url=f"/admin/appstore/appversion/{version.pk}/change/",
+    )
+    return event
+
+
+@transaction.atomic
+def claim_version(*, by, version_id: int):
+    """A reviewer takes a submitted version from the queue."""
+    version = _locked_version(version_id, by)
+    event = VERSION_WORKFLOW.apply(version, target=VersionState.IN_REVIEW, by=by, reviewer=by)
+    _tell_owners(version, event, _("%(app)s %(version)s is being reviewed") % _names(version))
+    return event
+
+
+@transaction.atomic
+def request_changes(*, by, version_id: int, comment: str):
+    version = _locked_version(version_id, by)
+    event = VERSION_WORKFLOW.apply(
+        version, target=VersionState.CHANGES_REQUESTED, by=by, comment=comment
+    )
+    _tell_owners(version, event, _("Changes requested for %(app)s %(version)s") % _names(version))
+    return event
+
+
+@transaction.atomic
+def reject_version(*, by, version_id: int, comment: str):
+    version = _locked_version(version_id, by)
+    event = VERSION_WORKFLOW.apply(version, target=VersionState.REJECTED, by=by, comment=comment)
+    _tell_owners(version, event, _("%(app)s %(version)s was rejected") % _names(version))
+    return event
+
+
+@transaction.atomic
+def approve_version(*, by, version_id: int, comment: str = ""):
+    """Approve; publish at once unless APPSTORE_PUBLISH_ON_APPROVAL is off."""
+    version = _locked_version(version_id, by)
+    event = VERSION_WORKFLOW.apply(version, target=VersionState.APPROVED, by=by, comment=comment)
+    _tell_owners(version, event, _("%(app)s %(version)s was approved") % _names(version))
+    if getattr(settings, "APPSTORE_PUBLISH_ON_APPROVAL", True):
+        return publish_version(by=by, version_id=version.pk)
+    return event
+
+
+@transaction.atomic
+def publish_version(*, by, version_id: int):
+    """Publish an approved version; the app's earlier published versions are superseded."""
+    version = _locked_version(version_id, by)
+    VERSION_WORKFLOW.check(version, target=VersionState.PUBLISHED, by=by)
+    earlier = list(
+        AppVersion.objects.select_for_update()
+        .filter(app_id=version.app_id, state=VersionState.PUBLISHED)
+        .exclude(pk=version.pk)
+        .order_by("pk")
+    )
+    for old in earlier:
+        old.app = version.app
+        VERSION_WORKFLOW.apply(
+            old,
+            target=VersionState.SUPERSEDED,
+            by=by,
+            comment=_("Superseded by %(version)s") % {"version": version.version},
+        )
+    event = VERSION_WORKFLOW.apply(
+        version, target=VersionState.PUBLISHED, by=by, published_at=timezone.now()
+    )
+    _tell_owners(version, event, _("%(app)s %(version)s is published") % _names(version))
+    return event
+
+
+@transaction.atomic
+def withdraw_version(*, by, version_id: int, comment: str):
+    """The owner takes a published version out of the catalogue."""
+    version = _locked_version(version_id, by)
+    return VERSION_WORKFLOW.apply(version, target=VersionState.WITHDRAWN, by=by, comment=comment)
+
+
+def _names(version: AppVersion) -> dict[str, str]:
+    return {"app": version.app.name, "version": version.version}
