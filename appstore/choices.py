@@ -38,3 +38,9 @@ class DataClassification(models.TextChoices):
     INTERNAL = "internal", _("Internal")
     CONFIDENTIAL = "confidential", _("Confidential")
     STRICTLY_CONFIDENTIAL = "strictly_confidential", _("Strictly confidential")
+
+
+class CheckResult(models.TextChoices):
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")

@@ -7,7 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from appstore.choices import Category, DataClassification, VersionState
+from appstore.choices import Category, CheckResult, DataClassification, VersionState
 from portal.choices import Role, WorkPattern
 from portal.models import Department, TransitionEvent
 
@@ -122,3 +122,49 @@ class AppVersionEvent(TransitionEvent):
     class Meta(TransitionEvent.Meta):
         verbose_name = _("app version event")
         verbose_name_plural = _("app version events")
+
+
+class ChecklistItem(models.Model):
+    """One house standard every version is checked against; administrators maintain them."""
+
+    text = models.CharField(_("check"), max_length=200)
+    guidance = models.TextField(_("guidance for the reviewer"), blank=True)
+    is_required = models.BooleanField(_("required for approval"), default=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("review checklist item")
+        verbose_name_plural = _("review checklist")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ChecklistAnswer(models.Model):
+    """A reviewer's result for one checklist item on one version."""
+
+    version = models.ForeignKey(AppVersion, on_delete=models.CASCADE, related_name="checklist")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="answers")
+    result = models.CharField(_("result"), max_length=20, choices=CheckResult.choices)
+    note = models.TextField(_("note"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("checklist answer")
+        verbose_name_plural = _("checklist answers")
+        ordering = ["item__position", "item_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "item"],
+                name="checklistanswer_once_per_item",
+                violation_error_message=_("This item is already answered for this version."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.get_result_display()}"

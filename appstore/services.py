@@ -16,8 +16,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from appstore import permissions, selectors
-from appstore.choices import VersionState
-from appstore.models import App, AppVersion
+from appstore.choices import CheckResult, VersionState
+from appstore.models import App, AppVersion, ChecklistAnswer, ChecklistItem
 from appstore.workflow import VERSION_WORKFLOW
 from portal.errors import NotFound, NotPermitted, RuleViolation
 from portal.notifications import notify
@@ -167,9 +167,60 @@ def reject_version(*, by, version_id: int, comment: str):
 
 
 @transaction.atomic
-def approve_version(*, by, version_id: int, comment: str = ""):
-    """Approve; publish at once unless APPSTORE_PUBLISH_ON_APPROVAL is off."""
+def record_checklist(*, by, version_id: int, answers: dict[int, tuple[str, str]]) -> None:
+    """The assigned reviewer records pass / fail / not applicable, with a note, per item.
+
+    `answers` maps checklist item id -> (result, note). A failed item needs a note.
+    """
     version = _locked_version(version_id, by)
+    if not (
+        permissions.is_assigned_reviewer(by, version) and version.state == VersionState.IN_REVIEW
+    ):
+        raise NotPermitted(_("Claim the version before you fill in its checklist."))
+    items = {item.pk: item for item in ChecklistItem.objects.filter(pk__in=answers, is_active=True)}
+    for item_id, (result, note) in sorted(answers.items()):
+        if item_id not in items:
+            raise RuleViolation(_("Unknown checklist item."), field="checklist")
+        if result not in CheckResult.values:
+            raise RuleViolation(_("Choose pass, fail or not applicable."), field="checklist")
+        if result == CheckResult.FAIL and not note.strip():
+            raise RuleViolation(
+                _("Explain the failure of “%(item)s”.") % {"item": items[item_id].text},
+                field="checklist",
+            )
+        ChecklistAnswer.objects.update_or_create(
+            version=version,
+            item=items[item_id],
+            defaults={"result": result, "note": note.strip(), "answered_by": by},
+        )
+
+
+def _check_required_items_passed(version: AppVersion) -> None:
+    passed = set(
+        version.checklist.filter(
+            result__in=[CheckResult.PASS, CheckResult.NOT_APPLICABLE]
+        ).values_list("item_id", flat=True)
+    )
+    missing = [
+        item.text
+        for item in ChecklistItem.objects.filter(is_active=True, is_required=True)
+        if item.pk not in passed
+    ]
+    if missing:
+        raise RuleViolation(
+            _("Every required check must pass before approval. Not passed: %(items)s")
+            % {"items": "; ".join(missing)},
+            field="checklist",
+        )
+
+
+@transaction.atomic
+def approve_version(*, by, version_id: int, comment: str = ""):
+    """Approve when every required checklist item passed; publish at once unless
+    APPSTORE_PUBLISH_ON_APPROVAL is off."""
+    version = _locked_version(version_id, by)
+    VERSION_WORKFLOW.check(version, target=VersionState.APPROVED, by=by)
+    _check_required_items_passed(version)
     event = VERSION_WORKFLOW.apply(version, target=VersionState.APPROVED, by=by, comment=comment)
     _tell_owners(version, event, _("%(app)s %(version)s was approved") % _names(version))
     if getattr(settings, "APPSTORE_PUBLISH_ON_APPROVAL", True):

@@ -5,12 +5,19 @@ from __future__ import annotations
 import pytest
 
 from appstore import selectors, services
+from appstore.choices import CheckResult
 from appstore.choices import VersionState as S
 from appstore.models import AppVersion
 from portal.choices import Role, WorkPattern
 from portal.errors import IllegalTransition, NotFound, NotPermitted, RuleViolation
 from portal.models import Notification
-from tests.appstore.factories import make_app, make_version, publish
+from tests.appstore.factories import (
+    ensure_checklist,
+    make_app,
+    make_version,
+    pass_checklist,
+    publish,
+)
 from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +35,7 @@ def test_submit_review_request_changes_resubmit_approve_publishes(appowner, revi
     services.request_changes(by=reviewer, version_id=version.pk, comment="Use the SSO login.")
     services.submit_version(by=appowner, version_id=version.pk, comment="Now with SSO.")
     services.claim_version(by=reviewer, version_id=version.pk)
+    pass_checklist(reviewer=reviewer, version=version)
     services.approve_version(by=reviewer, version_id=version.pk)
     version.refresh_from_db()
     assert version.state == S.PUBLISHED and version.published_at is not None
@@ -179,3 +187,51 @@ def test_audience_decides_who_sees_a_published_app(appowner, reviewer):
         publish(owner=appowner, reviewer=reviewer, app=app)
     assert set(selectors.apps_visible_to(nurse)) == {for_health, for_frontline, for_everyone}
     assert set(selectors.apps_visible_to(clerk)) == {for_everyone}
+
+
+def _in_review(appowner, reviewer):
+    version = make_version(owner=appowner, app=make_app(owner=appowner))
+    services.submit_version(by=appowner, version_id=version.pk)
+    services.claim_version(by=reviewer, version_id=version.pk)
+    return version
+
+
+def test_approval_needs_every_required_check_passed(appowner, reviewer):
+    sso, support, optional = ensure_checklist()
+    version = _in_review(appowner, reviewer)
+    services.record_checklist(
+        by=reviewer,
+        version_id=version.pk,
+        answers={sso.pk: (CheckResult.PASS, ""), support.pk: (CheckResult.FAIL, "No contact")},
+    )
+    with pytest.raises(RuleViolation, match="Support contact set"):
+        services.approve_version(by=reviewer, version_id=version.pk)
+    services.record_checklist(
+        by=reviewer, version_id=version.pk, answers={support.pk: (CheckResult.PASS, "")}
+    )
+    services.approve_version(by=reviewer, version_id=version.pk)
+    version.refresh_from_db()
+    assert version.state == S.PUBLISHED
+    assert version.checklist.count() == 2
+
+
+def test_a_failed_check_needs_a_note_and_saves_nothing_without_one(appowner, reviewer):
+    sso, support, _ = ensure_checklist()
+    version = _in_review(appowner, reviewer)
+    with pytest.raises(RuleViolation):
+        services.record_checklist(
+            by=reviewer,
+            version_id=version.pk,
+            answers={sso.pk: (CheckResult.PASS, ""), support.pk: (CheckResult.FAIL, " ")},
+        )
+    assert not version.checklist.exists()
+
+
+def test_only_the_claiming_reviewer_fills_the_checklist(appowner, reviewer):
+    sso, *_ = ensure_checklist()
+    version = make_version(owner=appowner, app=make_app(owner=appowner))
+    services.submit_version(by=appowner, version_id=version.pk)
+    with pytest.raises(NotPermitted):
+        services.record_checklist(
+            by=reviewer, version_id=version.pk, answers={sso.pk: (CheckResult.PASS, "")}
+        )
