@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo import organisation
 
-# Later apps append their own seed functions (called with password=...).
-SEED_STEPS = [organisation.seed]
+def seed_steps():
+    """Each installed app's `demo.seed`, in INSTALLED_APPS order (portal first)."""
+    for config in apps.get_app_configs():
+        if find_spec(f"{config.name}.demo") is None:
+            continue
+        module = import_module(f"{config.name}.demo")
+        if hasattr(module, "seed"):
+            yield config.label, module.seed
 
 
 class Command(BaseCommand):
@@ -30,8 +39,9 @@ class Command(BaseCommand):
             )
         if len(password) < 8:
             raise CommandError("The demo password must have at least 8 characters.")
-        for step in SEED_STEPS:
-            step(password=password)
+        for label, seed in seed_steps():
+            seed(password=password)
+            self.stdout.write(f"  {label}: demo data ready")
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data ready. Sign in as employee, appowner, reviewer, manager, logistics, "
