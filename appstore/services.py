@@ -223,7 +223,7 @@ def approve_version(*, by, version_id: int, comment: str = ""):
     _check_required_items_passed(version)
     event = VERSION_WORKFLOW.apply(version, target=VersionState.APPROVED, by=by, comment=comment)
     _tell_owners(version, event, _("%(app)s %(version)s was approved") % _names(version))
-    if getattr(settings, "APPSTORE_PUBLISH_ON_APPROVAL", True):
+    if settings.APPSTORE_PUBLISH_ON_APPROVAL:
         return publish_version(by=by, version_id=version.pk)
     return event
 
