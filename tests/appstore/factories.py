@@ -41,20 +41,22 @@ def publish(*, owner, reviewer, app, version="1.0.0"):
     return draft
 
 
+TEST_CHECKLIST = [
+    ("Uses the organisation's single sign-on", True),
+    ("Support contact set", True),
+    ("Nice to have: dark mode", False),
+]
+
+
 def ensure_checklist():
-    """The checklist the data migration seeds (transactional tests flush it)."""
-    for position, (text, required) in enumerate(
-        [
-            ("Uses the organisation's single sign-on", True),
-            ("Support contact set", True),
-            ("Nice to have: dark mode", False),
-        ],
-        start=1,
-    ):
-        ChecklistItem.objects.get_or_create(
-            text=text, defaults={"is_required": required, "position": position}
+    """A known checklist: two required items and one optional one, and no other active."""
+    texts = [text for text, _required in TEST_CHECKLIST]
+    ChecklistItem.objects.exclude(text__in=texts).update(is_active=False)
+    for position, (text, required) in enumerate(TEST_CHECKLIST, start=1):
+        ChecklistItem.objects.update_or_create(
+            text=text, defaults={"is_required": required, "position": position, "is_active": True}
         )
-    return list(ChecklistItem.objects.filter(is_active=True))
+    return list(ChecklistItem.objects.filter(is_active=True).order_by("position"))
 
 
 def pass_checklist(*, reviewer, version):
