@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import services
@@ -107,7 +106,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        count = services.revoke_api_tokens(
+            token_ids=queryset.values_list("pk", flat=True), by=request.user
+        )
         self.message_user(request, _("%(count)d tokens revoked.") % {"count": count})
 
 

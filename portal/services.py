@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.choices import ApiScope, Language, Role
@@ -66,3 +67,11 @@ def set_preferred_language(*, user: User, language: str) -> None:
     if language not in Language.values:
         raise RuleViolation(_("Unknown language: %(code)s") % {"code": language}, field="language")
     User.objects.filter(pk=user.pk).update(preferred_language=language)
+
+
+@transaction.atomic
+def revoke_api_tokens(*, token_ids: Iterable[int], by: User) -> int:
+    """Revoke tokens that are still live; a revoked token stays revoked. Returns how many."""
+    return ApiToken.objects.filter(pk__in=list(token_ids), revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

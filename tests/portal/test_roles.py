@@ -107,3 +107,14 @@ def test_set_roles_recreates_a_missing_group():
     Group.objects.filter(name=Role.LINE_MANAGER).delete()
     person = UserFactory(roles=[Role.LINE_MANAGER])
     assert person.has_role(Role.LINE_MANAGER)
+
+
+def test_revoking_keeps_the_first_revocation_time(db):
+    from portal.models import ApiToken
+
+    owner = UserFactory()
+    token, _raw = services.create_api_token(name="MDM", user=owner, by=None)
+    assert services.revoke_api_tokens(token_ids=[token.pk], by=owner) == 1
+    first = ApiToken.objects.get(pk=token.pk).revoked_at
+    assert services.revoke_api_tokens(token_ids=[token.pk], by=owner) == 0
+    assert ApiToken.objects.get(pk=token.pk).revoked_at == first
