@@ -297,10 +297,7 @@ class AppVersionAdmin(admin.ModelAdmin):
         user = request.user
         allowed = {transition.action for transition in VERSION_WORKFLOW.available(version, user)}
         decisions = [decision for decision in DECISIONS.values() if decision.action in allowed]
-        may_fill_checklist = (
-            version.state == VersionState.IN_REVIEW
-            and permissions.is_assigned_reviewer(user, version)
-        )
+        may_fill_checklist = permissions.may_fill_checklist(user, version)
         events = list(version.events.select_related("actor"))
         for event in events:
             event.from_label = VERSION_WORKFLOW.label(event.from_state)

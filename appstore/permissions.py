@@ -32,3 +32,10 @@ def may_review_version(user, version) -> bool:
 
 def is_assigned_reviewer(user, version) -> bool:
     return may_review_version(user, version) and version.reviewer_id == user.pk
+
+
+def may_fill_checklist(user, version) -> bool:
+    """Only the reviewer who claimed a version, while it is in review."""
+    from appstore.choices import VersionState
+
+    return version.state == VersionState.IN_REVIEW and is_assigned_reviewer(user, version)

@@ -173,9 +173,7 @@ def record_checklist(*, by, version_id: int, answers: dict[int, tuple[str, str]]
     `answers` maps checklist item id -> (result, note). A failed item needs a note.
     """
     version = _locked_version(version_id, by)
-    if not (
-        permissions.is_assigned_reviewer(by, version) and version.state == VersionState.IN_REVIEW
-    ):
+    if not permissions.may_fill_checklist(by, version):
         raise NotPermitted(_("Claim the version before you fill in its checklist."))
     items = {item.pk: item for item in ChecklistItem.objects.filter(pk__in=answers, is_active=True)}
     for item_id, (result, note) in sorted(answers.items()):
