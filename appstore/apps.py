@@ -8,7 +8,18 @@ class AppstoreConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.choices import Role
+        from portal.navigation import NavEntry, register
         from portal.roles import register_permissions
+
+        register(NavEntry(_("Apps"), "appstore:home", lambda user: True, order=10))
+        register(
+            NavEntry(
+                _("Manage apps"),
+                "appstore:manage_home",
+                lambda user: user.has_role(Role.APP_OWNER),
+                order=11,
+            )
+        )
 
         register_permissions(
             Role.IT_REVIEWER,
@@ -17,6 +28,10 @@ class AppstoreConfig(AppConfig):
                 "appstore.change_appversion",
                 "appstore.view_app",
                 "appstore.view_checklistitem",
+                "appstore.view_listingchange",
+                "appstore.change_listingchange",
+                "appstore.view_appartifact",
+                "appstore.view_appscreenshot",
             },
         )
         register_permissions(
@@ -25,5 +40,8 @@ class AppstoreConfig(AppConfig):
                 "appstore.add_checklistitem",
                 "appstore.change_checklistitem",
                 "appstore.view_checklistitem",
+                "appstore.view_app",
+                "appstore.view_appversion",
+                "appstore.view_listingchange",
             },
         )

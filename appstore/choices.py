@@ -44,3 +44,24 @@ class CheckResult(models.TextChoices):
     PASS = "pass", _("Pass")
     FAIL = "fail", _("Fail")
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+class ListingChangeState(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class InstallSource(models.TextChoices):
+    PORTAL = "portal", _("The portal")
+    MDM = "mdm", _("Device management (MDM)")
+
+
+# Package file types, the platform each installs on, and a file every real one contains.
+PACKAGE_TYPES = {
+    ".apk": (Platform.ANDROID, "AndroidManifest.xml"),
+    ".ipa": (Platform.IOS, "Payload/"),
+    ".msix": (Platform.WINDOWS, "AppxManifest.xml"),
+    ".appx": (Platform.WINDOWS, "AppxManifest.xml"),
+}

@@ -1,15 +1,22 @@
 """Demo catalogue: about 40 apps from several departments, versions in every state.
 
-Everything goes through the services, as the people would do it. Apps are keyed on their
-name, so a second run adds nothing.
+Everything goes through the services, as the people would do it: icons and screenshots
+drawn with Pillow, one real (tiny) Android package, ratings and installations by the demo
+staff, and a listing change waiting for review. Apps are keyed on their name, so a second
+run adds nothing.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
+import zipfile
+from io import BytesIO
 
-from appstore import services
-from appstore.choices import Category, CheckResult, DataClassification
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from PIL import Image, ImageDraw, ImageFont
+
+from appstore import selectors, services
+from appstore.choices import Category, CheckResult, DataClassification, Platform
 from appstore.models import App, ChecklistItem
 from portal import services as portal_services
 from portal.choices import Role, WorkPattern
@@ -258,6 +265,37 @@ APPS = [
 ]
 REQUIRED = {"Secure chat", "Authenticator", "Home nursing visit log", "Absence report"}
 FEATURED = {"Vanninspeksjon", "Home nursing visit log", "Secure chat", "Route planner"}
+# The app whose Android build is an uploaded package instead of an MDM entry.
+PACKAGE_APP = "Sewer camera log"
+# The demo employee installs 1.0.0 of this app, then 1.1.0 is published: an update waits.
+UPDATE_APP = "Payslip"
+# A published app of the appowner's department whose new summary waits for review.
+LISTING_CHANGE_APP = "Leak alert"
+INSTALLED_BY_EMPLOYEE = [
+    "Secure chat",
+    "Authenticator",
+    "Home nursing visit log",
+    "Intranet news",
+    "Route planner",
+]
+# username, app, stars, comment
+RATINGS = [
+    ("employee", "Secure chat", 5, "Works well on the go."),
+    ("employee", "Home nursing visit log", 4, "Saves me time after every visit."),
+    ("manager", "Secure chat", 4, ""),
+    ("manager", "Authenticator", 3, "Asks for a code a bit too often."),
+    ("reviewer", "Intranet news", 4, ""),
+    ("appowner", "Secure chat", 5, ""),
+]
+CATEGORY_COLOURS = {
+    C.HEALTH_CARE: (196, 52, 84),
+    C.EDUCATION: (230, 140, 20),
+    C.TECHNICAL: (20, 110, 160),
+    C.COMMUNICATION: (60, 140, 70),
+    C.ADMINISTRATION: (110, 80, 160),
+    C.SECURITY: (50, 60, 70),
+    C.PRODUCTIVITY: (0, 130, 130),
+}
 # Where the lifecycle of each n-th app stops, so the demo shows every state.
 NOT_PUBLISHED = ["draft", "submitted", "in_review", "changes_requested", "rejected"]
 STOPS = ["published"] * 2 + NOT_PUBLISHED
@@ -291,6 +329,89 @@ def _audience(spec: str, own: Department) -> dict:
     return {"audience_departments": [Department.objects.get(code=spec)]}
 
 
+PLATFORM_SETS = [
+    (Platform.ANDROID, Platform.IOS),
+    (Platform.WEB,),
+    (Platform.ANDROID, Platform.IOS, Platform.WINDOWS),
+    (Platform.IOS,),
+]
+
+
+def _png(image: Image.Image, name: str) -> SimpleUploadedFile:
+    out = BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+def _icon(name: str, category: str) -> SimpleUploadedFile:
+    """A 256 px rounded square in the category's colour with the app's initials."""
+    image = Image.new("RGBA", (256, 256), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, 255, 255), radius=56, fill=CATEGORY_COLOURS[category])
+    initials = "".join(word[0] for word in name.split()[:2]).upper()
+    font = ImageFont.load_default(size=112)
+    draw.text((128, 128), initials, font=font, fill="white", anchor="mm")
+    return _png(image, "icon.png")
+
+
+def _screenshot(name: str, category: str, rows: int) -> SimpleUploadedFile:
+    """A phone-shaped mock screen: a title bar in the category's colour and list rows."""
+    colour = CATEGORY_COLOURS[category]
+    image = Image.new("RGB", (360, 740), (236, 238, 242))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((4, 4, 355, 735), radius=40, fill="white", outline=(30, 30, 30), width=8)
+    draw.rectangle((12, 60, 347, 130), fill=colour)
+    draw.text((30, 95), name, font=ImageFont.load_default(size=24), fill="white", anchor="lm")
+    for row in range(rows):
+        top = 150 + row * 84
+        draw.rounded_rectangle((28, top, 331, top + 68), radius=12, fill=(244, 245, 248))
+        draw.ellipse((40, top + 14, 80, top + 54), fill=colour)
+        draw.rectangle((96, top + 18, 300 - row * 12, top + 30), fill=(150, 155, 165))
+        draw.rectangle((96, top + 40, 240, top + 50), fill=(200, 203, 210))
+    return _png(image, "screenshot.png")
+
+
+def _apk() -> SimpleUploadedFile:
+    """The smallest real Android package: a ZIP holding an AndroidManifest.xml."""
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("AndroidManifest.xml", "<manifest package='no.nordvik.demo'/>")
+        archive.writestr("classes.dex", b"dex\n035\0")
+    return SimpleUploadedFile(
+        "sewer-camera-log.apk", out.getvalue(), content_type="application/octet-stream"
+    )
+
+
+def _add_screenshots(version, owner) -> None:
+    app = version.app
+    for rows, what in [(6, "today's list of work"), (3, "the details of one task")]:
+        services.add_screenshot(
+            by=owner,
+            version_id=version.pk,
+            image=_screenshot(app.name, app.category, rows),
+            alt_text=f"{app.name}: {what}",
+        )
+
+
+def _add_artifacts(version, owner, platforms) -> None:
+    slug = version.app.slug
+    for platform in platforms:
+        if platform == Platform.ANDROID and version.app.name == PACKAGE_APP:
+            services.add_artifact(
+                by=owner, version_id=version.pk, platform=platform, package=_apk()
+            )
+            continue
+        if platform == Platform.WEB:
+            route = {"web_url": f"https://apps.nordvik.example.org/{slug}/"}
+        else:
+            route = {
+                "mdm_identifier": f"no.nordvik.{slug.replace('-', '')}",
+                "store_url": f"https://mdm.nordvik.example.org/apps/{slug}/{platform}",
+                "min_os_version": {"ios": "16", "android": "12", "windows": "10"}[platform],
+            }
+        services.add_artifact(by=owner, version_id=version.pk, platform=platform, **route)
+
+
 def _walk(version, owner, reviewer, stop: str) -> None:
     if stop == "draft":
         return
@@ -320,6 +441,7 @@ def _walk(version, owner, reviewer, stop: str) -> None:
 @transaction.atomic
 def seed(*, password: str) -> None:
     reviewer = User.objects.get(username="reviewer")
+    administrator = User.objects.get(username="admin")
     password_hash = User.objects.get(username="employee").password
     for index, (name, summary, category, dept_code, audience, personal) in enumerate(APPS):
         if App.objects.filter(name=name).exists():
@@ -334,10 +456,11 @@ def seed(*, password: str) -> None:
             category=category,
             support_contact=f"{dept_code}@nordvik.example.org",
             is_required=name in REQUIRED,
+            icon=_icon(name, category),
             **_audience(audience, department),
         )
         if name in FEATURED:
-            App.objects.filter(pk=app.pk).update(is_featured=True)
+            services.set_featured(by=administrator, app_id=app.pk, featured=True)
         answers = {
             "data_classification": (
                 DataClassification.CONFIDENTIAL if personal else DataClassification.INTERNAL
@@ -354,7 +477,17 @@ def seed(*, password: str) -> None:
         first = services.add_version(
             by=owner, app_id=app.pk, version="1.0.0", release_notes="First release.", **answers
         )
+        platforms = PLATFORM_SETS[index % len(PLATFORM_SETS)]
+        _add_artifacts(first, owner, platforms)
+        if name in FEATURED:
+            _add_screenshots(first, owner)
         _walk(first, owner, reviewer, first_stop)
+        if name == UPDATE_APP:
+            _install_then_update(app, first, owner, reviewer, answers, platforms)
+        if name == LISTING_CHANGE_APP:
+            services.update_listing(
+                by=owner, app_id=app.pk, summary="Report water leaks with a photo and the map"
+            )
         if index % 3 == 0 and first_stop == "published":
             second = services.add_version(
                 by=owner,
@@ -363,4 +496,34 @@ def seed(*, password: str) -> None:
                 release_notes="Faster start-up and offline mode.",
                 **answers,
             )
+            _add_artifacts(second, owner, platforms)
             _walk(second, owner, reviewer, STOPS[index % len(STOPS)])
+    _seed_usage()
+
+
+def _install_then_update(app, first, owner, reviewer, answers, platforms) -> None:
+    """The employee installs 1.0.0; then 1.1.0 is published, so "My apps" offers it."""
+    employee = User.objects.get(username="employee")
+    services.install_app(by=employee, app_id=app.pk, platform=platforms[0])
+    second = services.add_version(
+        by=owner, app_id=app.pk, version="1.1.0", release_notes="Payslips as PDF.", **answers
+    )
+    _add_artifacts(second, owner, platforms)
+    _walk(second, owner, reviewer, "published")
+
+
+def _seed_usage() -> None:
+    """Installations of the demo employee and a few ratings; both are upserts."""
+    employee = User.objects.get(username="employee")
+    for app in selectors.apps_visible_to(employee).filter(name__in=INSTALLED_BY_EMPLOYEE):
+        current = selectors.current_artifacts(app)
+        if current:
+            services.install_app(by=employee, app_id=app.pk, platform=sorted(current)[0])
+    people = {
+        user.username: user for user in User.objects.filter(username__in={r[0] for r in RATINGS})
+    }
+    for username, name, stars, comment in RATINGS:
+        person = people.get(username)
+        app = person and selectors.apps_visible_to(person).filter(name=name).first()
+        if app:
+            services.rate_app(by=person, app_id=app.pk, stars=stars, comment=comment)

@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from appstore.choices import Category, CheckResult, DataClassification, VersionState
+from appstore.choices import (
+    Category,
+    CheckResult,
+    DataClassification,
+    InstallSource,
+    ListingChangeState,
+    Platform,
+    VersionState,
+)
 from portal.choices import Role, WorkPattern
 from portal.models import Department, TransitionEvent
+from portal.storage import private_storage
+
+
+def icon_path(instance, filename: str) -> str:
+    return f"appstore/icons/{uuid4().hex}/{filename}"
+
+
+def screenshot_path(instance, filename: str) -> str:
+    return f"appstore/screenshots/{uuid4().hex}/{filename}"
+
+
+def package_path(instance, filename: str) -> str:
+    return f"appstore/packages/{uuid4().hex}/{filename}"
 
 
 class App(models.Model):
@@ -47,6 +74,11 @@ class App(models.Model):
     )
     is_required = models.BooleanField(_("required for its audience"), default=False)
     is_featured = models.BooleanField(_("featured"), default=False)
+    icon = models.ImageField(_("icon"), upload_to=icon_path, blank=True)
+    icon_thumbnail = models.ImageField(upload_to=icon_path, blank=True, editable=False)
+    # Name (A), summary (B), category labels in every language (C), description (D);
+    # kept current by the services that change them.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -57,6 +89,7 @@ class App(models.Model):
         verbose_name = _("app")
         verbose_name_plural = _("apps")
         ordering = ["name"]
+        indexes = [GinIndex(fields=["search_vector"], name="app_search")]
 
     def __str__(self) -> str:
         return self.name
@@ -168,3 +201,189 @@ class ChecklistAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.get_result_display()}"
+
+
+class AppArtifact(models.Model):
+    """How a version reaches one platform: a store or MDM entry, an uploaded package, or a
+    web address. A version has at most one per platform."""
+
+    version = models.ForeignKey(AppVersion, on_delete=models.CASCADE, related_name="artifacts")
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    min_os_version = models.CharField(_("minimum OS version"), max_length=20, blank=True)
+    store_url = models.URLField(_("store or MDM link"), blank=True)
+    mdm_identifier = models.CharField(
+        _("store or MDM identifier"),
+        max_length=200,
+        blank=True,
+        help_text=_("Bundle id, package name or the MDM system's app id."),
+    )
+    package = models.FileField(
+        _("package"), upload_to=package_path, storage=private_storage, blank=True
+    )
+    package_name = models.CharField(_("package file name"), max_length=200, blank=True)
+    package_size = models.PositiveBigIntegerField(_("package size"), null=True, blank=True)
+    package_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    web_url = models.URLField(_("web address"), blank=True)
+
+    class Meta:
+        verbose_name = _("platform artefact")
+        verbose_name_plural = _("platform artefacts")
+        ordering = ["version", "platform"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "platform"],
+                name="artifact_once_per_platform",
+                violation_error_message=_("This version already has an artefact for the platform."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(store_url="", mdm_identifier="", package="", web_url=""),
+                name="artifact_has_a_way_to_install",
+                violation_error_message=_(
+                    "Give a store or MDM link or identifier, a package, or a web address."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.get_platform_display()})"
+
+    @property
+    def kind(self) -> str:
+        """How the install action works: web, package, or store."""
+        if self.web_url:
+            return "web"
+        if self.package:
+            return "package"
+        return "store"
+
+
+class AppScreenshot(models.Model):
+    """A screenshot shown with a version; reviewed with that version."""
+
+    version = models.ForeignKey(AppVersion, on_delete=models.CASCADE, related_name="screenshots")
+    image = models.ImageField(_("screenshot"), upload_to=screenshot_path)
+    thumbnail = models.ImageField(upload_to=screenshot_path, blank=True, editable=False)
+    alt_text = models.CharField(
+        _("description for screen readers"),
+        max_length=250,
+        help_text=_("What the screenshot shows, for people who cannot see it."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("screenshot")
+        verbose_name_plural = _("screenshots")
+        ordering = ["version", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+
+class ListingChange(models.Model):
+    """Changes to the listing of an app that is already published wait for IT review."""
+
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="listing_changes")
+    proposed = models.JSONField(_("proposed listing"), default=dict)
+    icon = models.ImageField(_("new icon"), upload_to=icon_path, blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=ListingChangeState.choices,
+        default=ListingChangeState.SUBMITTED,
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("listing change")
+        verbose_name_plural = _("listing changes")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["app"],
+                condition=Q(state="submitted"),
+                name="listingchange_one_open_per_app",
+                violation_error_message=_("A listing change for this app already waits."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.app}: {self.get_state_display()}"
+
+
+class ListingChangeEvent(TransitionEvent):
+    change = models.ForeignKey(ListingChange, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("listing change event")
+        verbose_name_plural = _("listing change events")
+
+
+class Installation(models.Model):
+    """Which version of an app a person has on a platform, from the portal or an MDM."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_installations"
+    )
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="installations")
+    version = models.ForeignKey(AppVersion, on_delete=models.CASCADE, related_name="+")
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    source = models.CharField(_("reported by"), max_length=20, choices=InstallSource.choices)
+    installed_at = models.DateTimeField(_("installed"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("installation")
+        verbose_name_plural = _("installations")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "app", "platform"], name="installation_once_per_platform"
+            )
+        ]
+        indexes = [models.Index(fields=["app", "version"], name="installation_app_version")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.version} ({self.platform})"
+
+
+class Rating(models.Model):
+    """One 1–5 rating per person per app, with an optional comment; the person may edit it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_ratings"
+    )
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="ratings")
+    stars = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "app"], name="rating_once_per_person"),
+            models.CheckConstraint(
+                condition=Q(stars__gte=1, stars__lte=5),
+                name="rating_one_to_five",
+                violation_error_message=_("A rating is from 1 to 5 stars."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.app}: {self.stars}"

@@ -30,6 +30,11 @@ def may_review_version(user, version) -> bool:
     return may_review(user, version.app)
 
 
+def may_withdraw_version(user, version) -> bool:
+    """The owners withdraw; so may a reviewer, for a security problem."""
+    return owns_version(user, version) or may_review_version(user, version)
+
+
 def is_assigned_reviewer(user, version) -> bool:
     return may_review_version(user, version) and version.reviewer_id == user.pk
 

@@ -1,35 +1,226 @@
-"""Reads of the app store that encode a rule: who sees which app, who is told."""
+"""Reads of the app store that encode a rule: who sees which app, who is told, what a
+page shows. Pages, API, admin and tasks all read through these."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+import re
 
-from appstore.choices import VersionState
-from appstore.models import App, AppVersion
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+
+from appstore.choices import ListingChangeState, VersionState
+from appstore.models import App, AppArtifact, AppVersion, Installation, ListingChange, Rating
 from portal.choices import Role
 from portal.models import User
+
+PUBLISHED = VersionState.PUBLISHED
+WORDS = re.compile(r"\w+", re.UNICODE)
 
 
 def apps_visible_to(user) -> QuerySet[App]:
     """Published apps whose audience includes this person. Everything else is a 404."""
     if not user.is_authenticated:
         return App.objects.none()
-    published = AppVersion.objects.filter(app=OuterRef("pk"), state=VersionState.PUBLISHED)
+    return apps_for_audience(
+        department=user.department if user.department_id else None,
+        roles=user.role_names,
+        work_pattern=user.work_pattern,
+    )
+
+
+def apps_for_audience(*, department=None, roles=(), work_pattern=None) -> QuerySet[App]:
+    """Published apps whose audience includes a group: everyone, the department or any
+    department above it, one of the roles, or the work pattern. The one audience rule."""
+    published = AppVersion.objects.filter(app=OuterRef("pk"), state=PUBLISHED)
     audience = Q(audience_everyone=True)
-    if user.department_id:
-        ancestors = user.department.ancestor_ids()
+    if department is not None:
         audience |= Q(
             Exists(
                 App.audience_departments.through.objects.filter(
-                    app_id=OuterRef("pk"), department_id__in=ancestors
+                    app_id=OuterRef("pk"), department_id__in=department.ancestor_ids()
                 )
             )
         )
-    roles = sorted(user.role_names)
+    roles = sorted(roles)
     if roles:
         audience |= Q(audience_roles__overlap=roles)
-    audience |= Q(audience_work_patterns__contains=[user.work_pattern])
+    if work_pattern:
+        audience |= Q(audience_work_patterns__contains=[work_pattern])
     return App.objects.filter(Exists(published)).filter(audience)
+
+
+def catalogue(user) -> QuerySet[App]:
+    """The visible apps with what a list shows: current version, last publication,
+    platforms, average rating. A constant number of queries however many apps."""
+    published = AppVersion.objects.filter(app=OuterRef("pk"), state=PUBLISHED)
+    ratings = Rating.objects.filter(app=OuterRef("pk")).order_by().values("app")
+    return (
+        apps_visible_to(user)
+        .select_related("department")
+        .annotate(
+            current_version=Subquery(
+                published.order_by("-major", "-minor", "-patch").values("version")[:1]
+            ),
+            last_published_at=Subquery(
+                published.order_by("-published_at").values("published_at")[:1]
+            ),
+            platforms=ArraySubquery(
+                AppArtifact.objects.filter(version__app=OuterRef("pk"), version__state=PUBLISHED)
+                .order_by("platform")
+                .values("platform")
+                .distinct()
+            ),
+            rating_average=Subquery(ratings.annotate(a=Avg("stars")).values("a")[:1]),
+            rating_count=Coalesce(
+                Subquery(ratings.annotate(c=Count("pk")).values("c")[:1]),
+                0,
+                output_field=IntegerField(),
+            ),
+        )
+    )
+
+
+def search_query(text: str) -> SearchQuery | None:
+    """Every word as a prefix, all required: "vann insp" finds "Vanninspeksjon"."""
+    words = WORDS.findall(text.lower())[:8]
+    if not words:
+        return None
+    return SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="simple")
+
+
+def search(apps: QuerySet[App], text: str) -> QuerySet[App]:
+    """Full-text search ranked by where the words were found (name first)."""
+    query = search_query(text)
+    if query is None:
+        return apps
+    return (
+        apps.filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", "name")
+    )
+
+
+def app_page(user, slug: str) -> App | None:
+    """One visible app with everything its page shows, or None (the view says 404)."""
+    versions = (
+        AppVersion.objects.filter(state__in=[PUBLISHED, VersionState.SUPERSEDED])
+        .prefetch_related("artifacts", "screenshots")
+        .order_by("-major", "-minor", "-patch")
+    )
+    return (
+        catalogue(user)
+        .prefetch_related(Prefetch("versions", queryset=versions, to_attr="released_versions"))
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def current_artifacts(app: App) -> dict[str, AppArtifact]:
+    """Per platform, the artefact of the highest published version that has one."""
+    if hasattr(app, "released_versions"):
+        versions = [v for v in app.released_versions if v.state == PUBLISHED]
+    else:
+        versions = list(
+            app.versions.filter(state=PUBLISHED)
+            .prefetch_related("artifacts")
+            .order_by("-major", "-minor", "-patch")
+        )
+    current: dict[str, AppArtifact] = {}
+    for version in versions:
+        for artifact in version.artifacts.all():
+            if artifact.platform not in current:
+                artifact.version = version
+                current[artifact.platform] = artifact
+    return current
+
+
+def reviews(app: App) -> QuerySet[Rating]:
+    return Rating.objects.filter(app=app).select_related("user").order_by("-updated_at")
+
+
+def my_installations(user) -> list[Installation]:
+    """What the person installed of apps they still see, each with `update` set to the
+    newer published version for that platform, or None."""
+    visible = apps_visible_to(user).values("pk")
+    installations = list(
+        Installation.objects.filter(user=user, app__in=visible)
+        .select_related("app", "app__department", "version")
+        .order_by("app__name", "platform")
+    )
+    newest = _newest_per_app_platform([i.app_id for i in installations])
+    for installation in installations:
+        latest = newest.get((installation.app_id, installation.platform))
+        installation.update = (
+            latest if latest is not None and latest.number > installation.version.number else None
+        )
+    return installations
+
+
+def _newest_per_app_platform(app_ids) -> dict[tuple[int, str], AppVersion]:
+    newest: dict[tuple[int, str], AppVersion] = {}
+    artifacts = (
+        AppArtifact.objects.filter(version__app_id__in=app_ids, version__state=PUBLISHED)
+        .select_related("version")
+        .order_by("-version__major", "-version__minor", "-version__patch")
+    )
+    for artifact in artifacts:
+        newest.setdefault((artifact.version.app_id, artifact.platform), artifact.version)
+    return newest
+
+
+def audience_members(app: App) -> QuerySet[User]:
+    """The active people whose audience includes this app (the inverse of apps_visible_to)."""
+    people = User.objects.filter(is_active=True)
+    if app.audience_everyone:
+        return people
+    audience = Q(pk__in=[])
+    for path in app.audience_departments.values_list("path", flat=True):
+        audience |= Q(department__path__startswith=path)
+    if app.audience_roles:
+        audience |= Q(groups__name__in=app.audience_roles)
+    if app.audience_work_patterns:
+        audience |= Q(work_pattern__in=app.audience_work_patterns)
+    return people.filter(pk__in=people.filter(audience).values("pk"))
+
+
+def owned_apps(user) -> QuerySet[App]:
+    """The apps of the owner's department, with their open listing change, if any."""
+    if not (user.is_authenticated and user.has_role(Role.APP_OWNER) and user.department_id):
+        return App.objects.none()
+    return (
+        App.objects.filter(department_id=user.department_id)
+        .select_related("department")
+        .annotate(
+            version_count=Count("versions", distinct=True),
+            pending_listing_change=Exists(
+                ListingChange.objects.filter(app=OuterRef("pk"), state=ListingChangeState.SUBMITTED)
+            ),
+        )
+        .order_by("name")
+    )
+
+
+def owned_versions(user) -> QuerySet[AppVersion]:
+    """Versions of the owner's department's apps, with their review state."""
+    return (
+        AppVersion.objects.filter(app__in=owned_apps(user).values("pk"))
+        .select_related("app", "reviewer")
+        .prefetch_related("artifacts")
+        .order_by("app__name", "-major", "-minor", "-patch")
+    )
 
 
 def app_owners_of(app: App) -> QuerySet[User]:
@@ -49,5 +240,33 @@ def review_queue() -> QuerySet[AppVersion]:
     return (
         AppVersion.objects.filter(state__in=[VersionState.SUBMITTED, VersionState.IN_REVIEW])
         .select_related("app", "app__department", "reviewer")
+        .prefetch_related("artifacts")
         .order_by("submitted_at", "pk")
     )
+
+
+def downloadable_artifact(
+    user, artifact_id: int, *, any_audience: bool = False
+) -> AppArtifact | None:
+    """A package this person may download: of a released version of an app they see, or of
+    any version of an app they own or may review (reviewers inspect packages). An MDM
+    system (`any_audience`, a token with catalogue:read) gets every released package."""
+    from appstore import permissions
+
+    artifact = (
+        AppArtifact.objects.select_related("version", "version__app")
+        .exclude(package="")
+        .filter(pk=artifact_id)
+        .first()
+    )
+    if artifact is None or not user.is_authenticated:
+        return None
+    version = artifact.version
+    if permissions.owns_version(user, version) or permissions.may_review_version(user, version):
+        return artifact
+    released = version.state in (PUBLISHED, VersionState.SUPERSEDED)
+    if released and any_audience:
+        return artifact
+    if released and apps_visible_to(user).filter(pk=version.app_id).exists():
+        return artifact
+    return None

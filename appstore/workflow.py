@@ -33,7 +33,11 @@ VERSION_WORKFLOW = Workflow(
         Transition(S.APPROVED, S.PUBLISHED, "publish", permissions.may_review_version),
         Transition(S.PUBLISHED, S.SUPERSEDED, "supersede", permissions.may_review_version),
         Transition(
-            S.PUBLISHED, S.WITHDRAWN, "withdraw", permissions.owns_version, comment_required=True
+            S.PUBLISHED,
+            S.WITHDRAWN,
+            "withdraw",
+            permissions.may_withdraw_version,
+            comment_required=True,
         ),
     ],
 )

@@ -1,16 +1,22 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from portal.navigation import navigation_for
 
 
 def portal(request):
+    """Name, navigation and unread count; computed only if a template uses them (the
+    admin's pages do not)."""
     user = getattr(request, "user", None)
-    unread = 0
-    if user is not None and user.is_authenticated:
-        unread = user.notifications.filter(read_at__isnull=True).count()
+
+    def unread() -> int:
+        if user is None or not user.is_authenticated:
+            return 0
+        return user.notifications.filter(read_at__isnull=True).count()
+
     return {
         "PORTAL_NAME": settings.PORTAL_NAME,
         "PORTAL_ORGANISATION": settings.PORTAL_ORGANISATION,
-        "nav_items": navigation_for(user, request.path),
-        "unread_notifications": unread,
+        "nav_items": SimpleLazyObject(lambda: navigation_for(user, request.path)),
+        "unread_notifications": SimpleLazyObject(unread),
     }

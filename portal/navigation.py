@@ -35,8 +35,12 @@ def navigation_for(user, path: str) -> list[dict]:
         if not entry.visible(user):
             continue
         url = reverse(entry.url_name)
-        current = path == url if url == "/" else path.startswith(url)
-        items.append({"label": entry.label, "url": url, "current": current})
+        matches = path == url if url == "/" else path.startswith(url)
+        items.append({"label": entry.label, "url": url, "current": matches})
+    # Only the most specific entry is current: /apps/manage/ is "Manage apps", not "Apps".
+    longest = max((len(i["url"]) for i in items if i["current"]), default=0)
+    for item in items:
+        item["current"] = item["current"] and len(item["url"]) == longest
     return items
 
 

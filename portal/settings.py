@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "portal",
     "appstore",
+    "devices",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,10 @@ SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 APPSTORE_PUBLISH_ON_APPROVAL = env.bool("APPSTORE_PUBLISH_ON_APPROVAL", default=True)
+# Upload limits: packages (.apk, .ipa, .msix, .appx) and images (icons, screenshots).
+APPSTORE_MAX_PACKAGE_MB = env.int("APPSTORE_MAX_PACKAGE_MB", default=500)
+UPLOAD_MAX_IMAGE_MB = env.int("UPLOAD_MAX_IMAGE_MB", default=10)
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
 PORTAL_SSO_AUTO_CREATE_USERS = env.bool("PORTAL_SSO_AUTO_CREATE_USERS", default=True)
 
 # A generic OpenID Connect provider (Entra ID, Keycloak, ...), switched on from the
@@ -213,12 +218,20 @@ if MEDIA_STORAGE == "s3":
             "file_overwrite": False,
         },
     }
+    _private_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_media_storage["OPTIONS"], "location": "private"},
+    }
 elif MEDIA_STORAGE == "local":
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _private_storage = {"BACKEND": "portal.storage.PrivateFileStorage"}
 else:
     raise ImproperlyConfigured("MEDIA_STORAGE must be 'local' or 's3'.")
+# Packages and other files only a permission-checked view may serve; never under MEDIA_URL.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 STORAGES = {
     "default": _media_storage,
+    "private": _private_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -16,6 +16,13 @@ def _role_groups(db):
     sync_role_groups()
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Uploads of each test go to its own folders, public and private."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
 @pytest.fixture
 def department(db):
     return DepartmentFactory(name="Home nursing", code="home-nursing")

@@ -1,6 +1,6 @@
 """`/api/v1/`: the portal's own endpoints; each app includes its router here."""
 
-from django.urls import path
+from django.urls import include, path
 
 from portal.api.views import MeView
 
@@ -8,4 +8,6 @@ app_name = "api"
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    path("", include("appstore.api.urls")),
+    path("", include("devices.api.urls")),
 ]

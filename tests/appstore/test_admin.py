@@ -6,20 +6,32 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
+from django.urls import reverse
 from django.utils import timezone
 
-from appstore import services
-from appstore.choices import CheckResult
+from appstore import selectors, services
+from appstore.choices import CheckResult, ListingChangeState, Platform
 from appstore.choices import VersionState as S
-from appstore.models import AppVersion, ChecklistAnswer
+from appstore.models import App, AppVersion, ChecklistAnswer, ListingChange
 from portal.choices import Role
-from tests.appstore.factories import ensure_checklist, make_app, make_version, pass_checklist
-from tests.factories import UserFactory
+from portal.errors import NotPermitted
+from tests.appstore.factories import (
+    ensure_checklist,
+    image_upload,
+    make_app,
+    make_version,
+    package_upload,
+    pass_checklist,
+    publish,
+)
+from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 QUEUE = "/admin/appstore/appversion/"
-ADMIN_PAGES = [QUEUE, "/admin/appstore/app/", "/admin/appstore/checklistitem/"]
+CHANGES = "/admin/appstore/listingchange/"
+APPS = "/admin/appstore/app/"
+ADMIN_PAGES = [QUEUE, APPS, "/admin/appstore/checklistitem/", CHANGES]
 
 
 @pytest.fixture(autouse=True)
@@ -235,7 +247,8 @@ def test_only_reviewers_and_administrators_reach_the_review_screens(
     version = _submitted(appowner, make_app(owner=appowner))
     person = personas[persona]
     client = client_for(person)
-    for page in [*ADMIN_PAGES, _change_page(version)]:
+    change = _listing_change(appowner, personas["reviewer"])
+    for page in [*ADMIN_PAGES, _change_page(version), f"{CHANGES}{change.pk}/change/"]:
         response = client.get(page)
         if person.is_staff:
             assert response.status_code == 403, page
@@ -244,8 +257,11 @@ def test_only_reviewers_and_administrators_reach_the_review_screens(
             assert response["Location"].startswith("/admin/login/")
     response = client.post(_change_page(version), {"_decision": "claim"})
     assert response.status_code in {302, 403}
+    response = client.post(f"{CHANGES}{change.pk}/change/", {"_decision": "approve"})
+    assert response.status_code in {302, 403}
     version.refresh_from_db()
-    assert version.state == S.SUBMITTED
+    change.refresh_from_db()
+    assert version.state == S.SUBMITTED and change.state == ListingChangeState.SUBMITTED
 
 
 @pytest.mark.parametrize("persona", ["reviewer", "admin"])
@@ -307,7 +323,7 @@ def test_queue_needs_the_same_queries_for_2_and_20_versions(
     client = client_for(reviewer)
     client.get(QUEUE)  # the session and the permission caches
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(QUEUE)
 
     assert len(_listed(response)) == count
@@ -326,7 +342,292 @@ def test_change_page_queries_do_not_grow_with_the_history(
     client = client_for(reviewer)
     client.get(_change_page(version))
 
-    with django_assert_max_num_queries(10):
+    # The version with its artefacts, the permission caches, the timeline, the checklist
+    # and its answers, the screenshots.
+    with django_assert_max_num_queries(11):
         response = client.get(_change_page(version))
 
     assert response.status_code == 200
+
+
+# --- what the reviewer sees of a version ------------------------------------------------
+
+
+def test_reviewer_sees_every_artefact_with_its_package_and_sha256(client_for, appowner, reviewer):
+    app = make_app(owner=appowner, name="Hydrant check")
+    draft = make_version(
+        owner=appowner,
+        app=app,
+        platforms=(Platform.IOS, Platform.WEB),
+        processes_personal_data=True,
+        personal_data_description="Inspector's name.",
+        dpia_done=True,
+    )
+    package = services.add_artifact(
+        by=appowner, version_id=draft.pk, platform=Platform.ANDROID, package=package_upload()
+    )
+    services.add_screenshot(
+        by=appowner, version_id=draft.pk, image=image_upload(), alt_text="The hydrant map"
+    )
+    services.submit_version(by=appowner, version_id=draft.pk)
+    client = client_for(reviewer)
+
+    queue = client.get(QUEUE).content.decode()
+    page = client.get(_change_page(draft)).content.decode()
+
+    assert "Android, iOS, Web" in queue
+    assert len(package.package_sha256) == 64 and package.package_sha256 in page
+    assert "app.apk" in page and f"https://apps.example.org/{app.slug}/" in page
+    assert f"org.example.{app.slug.replace('-', '')}" in page
+    assert 'alt="The hydrant map"' in page
+    assert "Inspector&#x27;s name." in page and "First release." in page
+    download = reverse("appstore:package_download", kwargs={"artifact_id": package.pk})
+    assert f'href="{download}"' in page
+
+
+def test_reviewer_downloads_the_package_to_inspect_it(client_for, appowner, reviewer):
+    draft = make_version(owner=appowner, app=make_app(owner=appowner), platforms=())
+    package = services.add_artifact(
+        by=appowner, version_id=draft.pk, platform=Platform.ANDROID, package=package_upload()
+    )
+    services.submit_version(by=appowner, version_id=draft.pk)
+
+    response = client_for(reviewer).get(
+        reverse("appstore:package_download", kwargs={"artifact_id": package.pk})
+    )
+
+    assert response.status_code == 200
+    assert b"AndroidManifest.xml" in b"".join(response.streaming_content)
+
+
+# --- listing changes ------------------------------------------------------------------
+
+
+def _listing_change(owner, reviewer, **fields) -> ListingChange:
+    app = make_app(owner=owner, name="Water meter reading", audience_everyone=True)
+    publish(owner=owner, reviewer=reviewer, app=app)
+    proposed = {"name": "Meter reading with flowmeters", "summary": "Meters and flowmeters"}
+    return services.update_listing(by=owner, app_id=app.pk, **{**proposed, **fields})
+
+
+def _change_url(change) -> str:
+    return f"{CHANGES}{change.pk}/change/"
+
+
+def test_listing_changes_wait_oldest_first_with_current_and_proposed_values(
+    client_for, appowner, reviewer
+):
+    change = _listing_change(appowner, reviewer, audience_work_patterns=["frontline"])
+    client = client_for(reviewer)
+
+    listed = client.get(CHANGES)
+    page = client.get(_change_url(change)).content.decode()
+
+    assert list(listed.context["cl"].result_list) == [change]
+    assert appowner.department.name in listed.content.decode()
+    assert "Water meter reading" in page and "Meter reading with flowmeters" in page
+    assert "Frontline" in page
+    assert all(f'value="{action}"' in page for action in ["approve", "reject"])
+
+
+def test_reviewer_sees_the_proposed_icon_and_audience_in_words(client_for, appowner, reviewer):
+    schools = DepartmentFactory(name="Schools")
+    change = _listing_change(
+        appowner,
+        reviewer,
+        icon=image_upload(),
+        audience_everyone=False,
+        audience_departments=[schools.pk],
+        audience_roles=[Role.LINE_MANAGER],
+    )
+
+    page = client_for(reviewer).get(_change_url(change)).content.decode()
+
+    assert change.icon and f'src="{change.icon.url}"' in page
+    assert 'alt="Proposed icon"' in page
+    assert "Schools" in page and "Line manager" in page
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_listing_change_page_needs_the_same_queries_for_2_and_20_departments(
+    client_for, appowner, reviewer, django_assert_max_num_queries, count
+):
+    departments = [DepartmentFactory() for _ in range(count)]
+    change = _listing_change(
+        appowner,
+        reviewer,
+        audience_everyone=False,
+        audience_departments=[d.pk for d in departments],
+    )
+    client = client_for(reviewer)
+    client.get(_change_url(change))
+
+    # The change with its app, the permission caches, the current and the proposed
+    # departments, the timeline.
+    with django_assert_max_num_queries(9):
+        response = client.get(_change_url(change))
+
+    assert response.status_code == 200
+    assert all(d.name in response.content.decode() for d in departments)
+
+
+def test_approving_a_listing_change_applies_it_and_search_finds_the_new_name(
+    client_for, appowner, reviewer
+):
+    change = _listing_change(appowner, reviewer)
+
+    response = client_for(reviewer).post(
+        _change_url(change), {"_decision": "approve", "decision-comment": "Fine."}
+    )
+
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert (change.state, change.reviewer) == (ListingChangeState.APPROVED, reviewer)
+    app = App.objects.get(pk=change.app_id)
+    assert app.name == "Meter reading with flowmeters"
+    assert list(selectors.search(App.objects.all(), "flowmeters")) == [app]
+    assert change.events.get().comment == "Fine."
+    assert (
+        "Waiting for review → Approved"
+        in client_for(reviewer).get(_change_url(change)).content.decode()
+    )
+
+
+def test_rejecting_a_listing_change_needs_a_comment_and_leaves_the_app_unchanged(
+    client_for, appowner, reviewer
+):
+    change = _listing_change(appowner, reviewer)
+    client = client_for(reviewer)
+
+    response = client.post(_change_url(change), {"_decision": "reject"})
+    assert response.status_code == 200 and _messages(response)
+    change.refresh_from_db()
+    assert change.state == ListingChangeState.SUBMITTED and not change.events.exists()
+
+    response = client.post(
+        _change_url(change), {"_decision": "reject", "decision-comment": "Keep the name."}
+    )
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert change.state == ListingChangeState.REJECTED
+    assert App.objects.get(pk=change.app_id).name == "Water meter reading"
+
+
+def test_reviewer_of_the_apps_own_department_cannot_decide_a_listing_change(
+    client_for, appowner, reviewer
+):
+    colleague = UserFactory(
+        department=appowner.department, roles=[Role.APP_OWNER, Role.IT_REVIEWER]
+    )
+    change = _listing_change(appowner, reviewer)
+    client = client_for(colleague)
+
+    page = client.get(_change_url(change)).content.decode()
+    assert 'name="_decision"' not in page
+    response = client.post(
+        _change_url(change), {"_decision": "approve", "decision-comment": "Mine."}
+    )
+
+    assert response.status_code == 200 and _messages(response)
+    change.refresh_from_db()
+    assert change.state == ListingChangeState.SUBMITTED
+    assert App.objects.get(pk=change.app_id).name == "Water meter reading"
+
+
+def test_nobody_adds_edits_or_deletes_listing_changes_in_the_admin(
+    client_for, appowner, reviewer, admin_user
+):
+    change = _listing_change(appowner, reviewer)
+    for person in [reviewer, admin_user]:
+        client = client_for(person)
+        assert client.get(f"{CHANGES}add/").status_code == 403
+        assert client.get(f"{CHANGES}{change.pk}/delete/").status_code == 403
+        client.post(_change_url(change), {"state": ListingChangeState.APPROVED})
+    change.refresh_from_db()
+    assert change.state == ListingChangeState.SUBMITTED
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_listing_changes_need_the_same_queries_for_2_and_20(
+    client_for, appowner, reviewer, django_assert_max_num_queries, count
+):
+    ensure_checklist()
+    for number in range(count):
+        app = make_app(owner=appowner, audience_everyone=True)
+        publish(owner=appowner, reviewer=reviewer, app=app)
+        services.update_listing(by=appowner, app_id=app.pk, summary=f"New summary {number}")
+    client = client_for(reviewer)
+    client.get(CHANGES)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(CHANGES)
+
+    assert len(response.context["cl"].result_list) == count
+
+
+# --- featured apps ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("superuser", [True, False])
+def test_administrators_feature_apps_with_the_admin_actions(client_for, appowner, superuser):
+    apps = [make_app(owner=appowner), make_app(owner=appowner)]
+    client = client_for(UserFactory(roles=[Role.ADMINISTRATOR], is_superuser=superuser))
+
+    response = client.post(APPS, {"action": "feature", "_selected_action": [a.pk for a in apps]})
+    assert response.status_code == 302
+    assert App.objects.filter(is_featured=True).count() == 2
+
+    client.post(APPS, {"action": "stop_featuring", "_selected_action": [apps[0].pk]})
+    assert list(App.objects.filter(is_featured=True)) == [apps[1]]
+
+
+def test_set_featured_is_refused_for_a_reviewer(client_for, appowner, reviewer):
+    app = make_app(owner=appowner)
+
+    with pytest.raises(NotPermitted):
+        services.set_featured(by=reviewer, app_id=app.pk, featured=True)
+    page = client_for(reviewer).get(APPS).content.decode()
+    client_for(reviewer).post(APPS, {"action": "feature", "_selected_action": [app.pk]})
+
+    assert 'value="feature"' not in page
+    assert not App.objects.get(pk=app.pk).is_featured
+
+
+def test_app_list_shows_installation_and_rating_counts(
+    client_for, appowner, reviewer, employee, admin_user, django_assert_max_num_queries
+):
+    app = make_app(owner=appowner, name="Leak alert", audience_everyone=True)
+    publish(owner=appowner, reviewer=reviewer, app=app)
+    services.install_app(by=employee, app_id=app.pk, platform=Platform.ANDROID)
+    services.rate_app(by=employee, app_id=app.pk, stars=4)
+    services.rate_app(by=reviewer, app_id=app.pk, stars=5)
+    client = client_for(admin_user)
+    client.get(APPS)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(APPS)
+
+    row = response.context["cl"].result_list[0]
+    assert (row.installations_total, row.ratings_total) == (1, 2)
+    page = client.get(f"{APPS}{app.pk}/change/").content.decode()
+    assert "4.5" in page
+
+
+def test_a_reviewer_withdraws_a_published_version_with_a_reason(
+    client_for, appowner, reviewer, settings
+):
+    from tests.appstore.factories import make_app, publish
+
+    settings.PORTAL_REQUIRE_MFA_FOR_STAFF = False
+    app = make_app(owner=appowner)
+    version = publish(owner=appowner, reviewer=reviewer, app=app)
+    url = f"/admin/appstore/appversion/{version.pk}/change/"
+    client = client_for(reviewer)
+    refused = client.post(url, {"_decision": "withdraw", "decision-comment": ""}, follow=True)
+    assert "comment is required" in refused.content.decode()
+    version.refresh_from_db()
+    assert version.state == "published"
+    client.post(url, {"_decision": "withdraw", "decision-comment": "Leaks tokens."})
+    version.refresh_from_db()
+    assert version.state == "withdrawn"
+    assert version.events.order_by("-pk").first().comment == "Leaks tokens."

@@ -5,10 +5,21 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from appstore.choices import ListingChangeState
 from appstore.choices import VersionState as S
-from appstore.models import App, AppVersion
-from appstore.selectors import apps_visible_to
-from portal.models import User
+from appstore.models import (
+    App,
+    AppArtifact,
+    AppScreenshot,
+    AppVersion,
+    AppVersionEvent,
+    Installation,
+    ListingChange,
+    ListingChangeEvent,
+    Rating,
+)
+from appstore.selectors import apps_visible_to, my_installations
+from portal.models import Notification, User
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +29,37 @@ def development_settings(settings):
     settings.DEBUG = True
 
 
-def test_demo_catalogue_is_realistic_and_loads_once():
-    call_command("seed_demo", password="demo-pass-1")
-    counts = (App.objects.count(), AppVersion.objects.count())
-    call_command("seed_demo", password="demo-pass-1")
-    assert (App.objects.count(), AppVersion.objects.count()) == counts
-    assert counts[0] >= 35
+DEMO_MODELS = [
+    App,
+    AppVersion,
+    AppArtifact,
+    AppScreenshot,
+    Installation,
+    Rating,
+    ListingChange,
+    AppVersionEvent,
+    ListingChangeEvent,
+    Notification,
+]
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in DEMO_MODELS}
+
+
+def test_demo_catalogue_is_realistic_and_loads_once(django_capture_on_commit_callbacks):
+    # As in a real run, what waits for the commit runs too: thumbnails, notifications.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", password="demo-pass-1")
+    counts = _counts()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", password="demo-pass-1")
+    assert _counts() == counts
+    assert counts["Notification"] > 0
+    # The eager Celery task made a thumbnail of every icon and screenshot.
+    assert not App.objects.filter(icon_thumbnail="").exists()
+    assert not AppScreenshot.objects.filter(thumbnail="").exists()
+    assert counts["App"] >= 35
     states = set(AppVersion.objects.values_list("state", flat=True))
     assert states >= {
         S.DRAFT,
@@ -41,9 +77,15 @@ def test_demo_employee_sees_at_least_20_apps_but_not_other_departments_own():
     employee = User.objects.get(username="employee")
     visible = set(apps_visible_to(employee).values_list("name", flat=True))
     assert len(visible) >= 20
+    installed = set(Installation.objects.filter(user=employee).values_list("app__name", flat=True))
+    assert installed and installed <= visible
     assert "Home nursing visit log" in visible
     assert "Vanninspeksjon" not in visible  # water and sewerage only
     assert "School attendance" not in visible  # schools only
+    own_department_only = App.objects.filter(
+        audience_everyone=False, audience_roles=[], audience_work_patterns=[]
+    ).exclude(audience_departments__in=employee.department.ancestor_ids())
+    assert not visible & set(own_department_only.values_list("name", flat=True))
 
 
 def test_demo_appowner_owns_the_water_departments_apps():
@@ -52,3 +94,33 @@ def test_demo_appowner_owns_the_water_departments_apps():
     owned = App.objects.filter(department=appowner.department)
     assert owned.filter(name="Vanninspeksjon").exists()
     assert owned.count() >= 4
+
+
+def test_demo_apps_have_icons_screenshots_and_a_real_package():
+    call_command("seed_demo", password="demo-pass-1")
+    assert not App.objects.filter(icon="").exists()
+    featured = App.objects.filter(is_featured=True)
+    assert featured.exists()
+    for app in featured:
+        first = app.versions.get(version="1.0.0")
+        assert first.screenshots.count() == 2
+        assert all(shot.alt_text for shot in first.screenshots.all())
+    package = AppArtifact.objects.exclude(package="").get()
+    assert package.package_name.endswith(".apk") and len(package.package_sha256) == 64
+
+
+def test_demo_staff_rated_and_installed_apps_and_an_update_waits():
+    call_command("seed_demo", password="demo-pass-1")
+    employee = User.objects.get(username="employee")
+    assert Rating.objects.count() >= 3
+    installations = my_installations(employee)
+    assert len(installations) >= 3
+    assert any(i.update is not None for i in installations)
+
+
+def test_demo_has_a_listing_change_waiting_for_the_appowners_department():
+    call_command("seed_demo", password="demo-pass-1")
+    appowner = User.objects.get(username="appowner")
+    change = ListingChange.objects.get(state=ListingChangeState.SUBMITTED)
+    assert change.app.department == appowner.department
+    assert change.app.versions.filter(state=S.PUBLISHED).exists()

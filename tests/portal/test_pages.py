@@ -118,9 +118,9 @@ def test_home_and_notifications_query_counts_do_not_grow(
 ):
     _tell(employee, count)
     client = client_for(employee)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert client.get("/").status_code == 200
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert client.get("/notifications/").status_code == 200
     with django_assert_max_num_queries(6):
         assert client.post("/notifications/read/", HTTP_HX_REQUEST="true").status_code == 200

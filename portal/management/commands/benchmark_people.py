@@ -7,21 +7,16 @@ uses most and prints the median of several runs, with the number of SQL queries.
 
 from __future__ import annotations
 
-import statistics
 import time
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
+from portal.benchmarking import rolled_back, time_pages
 from portal.choices import WorkPattern
 from portal.models import Department, User
-
-
-class _Rollback(Exception):
-    pass
 
 
 class Command(BaseCommand):
@@ -33,12 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=5)
 
     def handle(self, *args, people: int, departments: int, runs: int, **options):
-        try:
-            with transaction.atomic():
-                self._run(people=people, departments=departments, runs=runs)
-                raise _Rollback
-        except _Rollback:
-            self.stdout.write("(benchmark data rolled back)")
+        rolled_back(
+            lambda: self._run(people=people, departments=departments, runs=runs), self.stdout
+        )
 
     def _run(self, *, people: int, departments: int, runs: int) -> None:
         started = time.perf_counter()
@@ -97,17 +89,4 @@ class Command(BaseCommand):
             "department search": "/admin/portal/department/?q=unit 37",
             "person change form": f"/admin/portal/user/{sample.pk}/change/",
         }
-        self.stdout.write(f"{'page':34} {'median ms':>10} {'max ms':>8} {'queries':>8}")
-        for label, url in pages.items():
-            timings = []
-            queries = 0
-            for _ in range(runs):
-                with CaptureQueriesContext(connection) as captured:
-                    t0 = time.perf_counter()
-                    response = client.get(url)
-                    timings.append((time.perf_counter() - t0) * 1000)
-                queries = len(captured)
-                assert response.status_code == 200, (url, response.status_code)
-            self.stdout.write(
-                f"{label:34} {statistics.median(timings):10.1f} {max(timings):8.1f} {queries:8d}"
-            )
+        time_pages(self.stdout, client, pages, runs=runs)

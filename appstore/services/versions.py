@@ -1,0 +1,451 @@
+"""Versions and their review workflow: drafts, artefacts, screenshots, submission,
+review, publication (superseding per platform) and withdrawal.
+
+Each service takes keyword-only arguments with the acting user (`by=`), validates,
+runs in one transaction, locks the version it changes, and raises a domain error of
+`portal.errors` that each surface shows in its own way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from appstore import packages, permissions, selectors
+from appstore.choices import CheckResult, Platform, VersionState
+from appstore.models import (
+    App,
+    AppArtifact,
+    AppScreenshot,
+    AppVersion,
+    ChecklistAnswer,
+    ChecklistItem,
+)
+from appstore.workflow import VERSION_WORKFLOW
+from portal.errors import Conflict, NotFound, NotPermitted, RuleViolation
+from portal.notifications import notify
+from portal.uploads import clean_image
+
+MAX_SCREENSHOTS = 8
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+EDITABLE = (VersionState.DRAFT, VersionState.CHANGES_REQUESTED)
+VERSION_FIELDS = {
+    "release_notes",
+    "data_classification",
+    "processes_personal_data",
+    "personal_data_description",
+    "dpia_done",
+}
+
+
+def parse_version(text: str) -> tuple[int, int, int]:
+    match = SEMVER.match(text.strip())
+    if not match:
+        raise RuleViolation(
+            _("Write the version as three numbers, e.g. 1.4.0 (semantic versioning)."),
+            field="version",
+        )
+    return tuple(int(part) for part in match.groups())
+
+
+@transaction.atomic
+def add_version(*, by, app_id: int, version: str, **answers) -> AppVersion:
+    """A new draft version; its number must be higher than every earlier version's."""
+    app = App.objects.select_for_update().filter(pk=app_id).first()
+    if app is None or not permissions.owns_app(by, app):
+        raise NotFound(_("No such app."))
+    number = parse_version(version)
+    highest = app.versions.order_by("-major", "-minor", "-patch").first()
+    if highest is not None and number <= highest.number:
+        raise RuleViolation(
+            _("The version must be higher than %(version)s.") % {"version": highest.version},
+            field="version",
+        )
+    _only_known(answers, VERSION_FIELDS)
+    new = AppVersion(app=app, version=version.strip(), created_by=by, **answers)
+    new.major, new.minor, new.patch = number
+    _full_clean(new)
+    new.save()
+    return new
+
+
+@transaction.atomic
+def update_version(*, by, version_id: int, **answers) -> AppVersion:
+    """The owner changes a draft's (or a returned version's) release notes and answers."""
+    version = _editable_version(version_id, by)
+    _only_known(answers, VERSION_FIELDS)
+    for name, value in answers.items():
+        setattr(version, name, value)
+    _full_clean(version)
+    version.save(update_fields=[*answers])
+    return version
+
+
+@transaction.atomic
+def add_artifact(
+    *,
+    by,
+    version_id: int,
+    platform: str,
+    store_url: str = "",
+    mdm_identifier: str = "",
+    web_url: str = "",
+    min_os_version: str = "",
+    package=None,
+) -> AppArtifact:
+    """How the version installs on one platform: a store/MDM entry, a package, or a web URL.
+
+    A web app needs a web address and nothing else; a package must be a real one of the
+    platform's type. The package is kept in private storage with its SHA-256.
+    """
+    version = _editable_version(version_id, by)
+    if platform not in Platform.values:
+        raise RuleViolation(_("Choose a platform."), field="platform")
+    if version.artifacts.filter(platform=platform).exists():
+        raise RuleViolation(
+            _("This version already has an artefact for %(platform)s; remove it first.")
+            % {"platform": Platform(platform).label},
+            field="platform",
+        )
+    artifact = AppArtifact(
+        version=version,
+        platform=platform,
+        store_url=store_url.strip(),
+        mdm_identifier=mdm_identifier.strip(),
+        web_url=web_url.strip(),
+        min_os_version=min_os_version.strip(),
+    )
+    _check_install_route(artifact, package)
+    if package is not None:
+        checked = packages.check_package(package, platform=platform)
+        artifact.package_name = checked.name
+        artifact.package_size = checked.size
+        artifact.package_sha256 = checked.sha256
+        package.seek(0)
+        artifact.package.save(checked.name, package, save=False)
+    _full_clean(artifact)
+    artifact.save()
+    return artifact
+
+
+def _check_install_route(artifact: AppArtifact, package) -> None:
+    if artifact.platform == Platform.WEB:
+        if not artifact.web_url:
+            raise RuleViolation(_("A web app needs its web address."), field="web_url")
+        if package is not None or artifact.store_url or artifact.mdm_identifier:
+            raise RuleViolation(
+                _("A web app is opened at its web address; leave the other ways empty."),
+                field="web_url",
+            )
+        return
+    if artifact.web_url:
+        raise RuleViolation(_("Only the web platform has a web address."), field="web_url")
+    if package is None and not (artifact.store_url or artifact.mdm_identifier):
+        raise RuleViolation(
+            _("Give a store or MDM link or identifier, or upload a package."), field="package"
+        )
+
+
+@transaction.atomic
+def remove_artifact(*, by, artifact_id: int) -> None:
+    artifact = AppArtifact.objects.filter(pk=artifact_id).first()
+    if artifact is None:
+        raise NotFound(_("No such artefact."))
+    _editable_version(artifact.version_id, by)
+    if artifact.package:
+        name, storage = artifact.package.name, artifact.package.storage
+        transaction.on_commit(lambda: storage.delete(name))
+    artifact.delete()
+
+
+@transaction.atomic
+def add_screenshot(*, by, version_id: int, image, alt_text: str) -> AppScreenshot:
+    """A screenshot, re-encoded; a description for screen readers is required."""
+    version = _editable_version(version_id, by)
+    if not alt_text.strip():
+        raise RuleViolation(
+            _("Describe what the screenshot shows, for people who cannot see it."),
+            field="alt_text",
+        )
+    if version.screenshots.count() >= MAX_SCREENSHOTS:
+        raise RuleViolation(
+            _("A version has at most %(count)s screenshots.") % {"count": MAX_SCREENSHOTS},
+            field="image",
+        )
+    clean = clean_image(image, field="image", max_side=2400)
+    position = version.screenshots.count() + 1
+    screenshot = AppScreenshot(version=version, alt_text=alt_text.strip(), position=position)
+    screenshot.image.save(clean.name, clean, save=False)
+    screenshot.save()
+    transaction.on_commit(lambda: _queue_thumbnail("screenshot", screenshot.pk))
+    return screenshot
+
+
+@transaction.atomic
+def remove_screenshot(*, by, screenshot_id: int) -> None:
+    screenshot = AppScreenshot.objects.filter(pk=screenshot_id).first()
+    if screenshot is None:
+        raise NotFound(_("No such screenshot."))
+    _editable_version(screenshot.version_id, by)
+    screenshot.delete()
+
+
+def _queue_thumbnail(kind: str, pk: int) -> None:
+    from appstore.tasks import make_thumbnail
+
+    make_thumbnail.delay(kind, pk)
+
+
+def _editable_version(version_id: int, by) -> AppVersion:
+    version = (
+        AppVersion.objects.select_for_update(of=("self",))
+        .select_related("app")
+        .filter(pk=version_id)
+        .first()
+    )
+    if version is None or not permissions.owns_version(by, version):
+        raise NotFound(_("No such app version."))
+    if version.state not in EDITABLE:
+        raise Conflict(
+            _("A version that is %(state)s cannot be changed; add a new version instead.")
+            % {"state": version.get_state_display().lower()}
+        )
+    return version
+
+
+def _only_known(fields: dict, known: set[str]) -> None:
+    unknown = set(fields) - known
+    if unknown:
+        raise RuleViolation(_("Unknown field: %(field)s") % {"field": sorted(unknown)[0]})
+
+
+def _full_clean(obj, **options) -> None:
+    """Model validation as a RuleViolation on the first field that failed."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.full_clean(**options)
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise RuleViolation(messages[0], field=None if field == "__all__" else field) from None
+
+
+def _locked_version(version_id: int, user) -> AppVersion:
+    """The version, row-locked, if the user may see it in the workflow at all."""
+    version = (
+        AppVersion.objects.select_for_update(of=("self",))
+        .select_related("app")
+        .filter(pk=version_id)
+        .first()
+    )
+    if version is None or not (
+        permissions.owns_version(user, version) or permissions.may_review_version(user, version)
+    ):
+        raise NotFound(_("No such app version."))
+    return version
+
+
+def _check_answers(version: AppVersion) -> None:
+    if not version.artifacts.exists():
+        raise RuleViolation(
+            _("Add at least one platform (store or MDM entry, package or web address)."),
+            field="artifacts",
+        )
+    if not version.release_notes.strip():
+        raise RuleViolation(_("Write release notes before you submit."), field="release_notes")
+    if version.processes_personal_data and not version.personal_data_description.strip():
+        raise RuleViolation(
+            _("Say which personal data the app processes."), field="personal_data_description"
+        )
+
+
+def _tell_owners(version: AppVersion, event, title: str) -> None:
+    notify(
+        recipients=selectors.app_owners_of(version.app),
+        key=f"appversion:{version.pk}:event:{event.pk}",
+        title=title,
+        body=event.comment,
+        url=f"/apps/manage/versions/{version.pk}/",
+    )
+
+
+@transaction.atomic
+def submit_version(*, by, version_id: int, comment: str = ""):
+    """The owner sends a draft (or a version with requested changes) to IT review."""
+    version = _locked_version(version_id, by)
+    _check_answers(version)
+    target = VersionState.SUBMITTED
+    event = VERSION_WORKFLOW.apply(
+        version, target=target, by=by, comment=comment, submitted_at=timezone.now()
+    )
+    notify(
+        recipients=selectors.reviewers_for(version.app),
+        key=f"appversion:{version.pk}:event:{event.pk}",
+        title=_("%(app)s %(version)s waits for review")
+        % {"app": version.app.name, "version": version.version},
+        url=f"/admin/appstore/appversion/{version.pk}/change/",
+    )
+    return event
+
+
+@transaction.atomic
+def claim_version(*, by, version_id: int):
+    """A reviewer takes a submitted version from the queue."""
+    version = _locked_version(version_id, by)
+    event = VERSION_WORKFLOW.apply(version, target=VersionState.IN_REVIEW, by=by, reviewer=by)
+    _tell_owners(version, event, _("%(app)s %(version)s is being reviewed") % _names(version))
+    return event
+
+
+@transaction.atomic
+def request_changes(*, by, version_id: int, comment: str):
+    version = _locked_version(version_id, by)
+    event = VERSION_WORKFLOW.apply(
+        version, target=VersionState.CHANGES_REQUESTED, by=by, comment=comment
+    )
+    _tell_owners(version, event, _("Changes requested for %(app)s %(version)s") % _names(version))
+    return event
+
+
+@transaction.atomic
+def reject_version(*, by, version_id: int, comment: str):
+    version = _locked_version(version_id, by)
+    event = VERSION_WORKFLOW.apply(version, target=VersionState.REJECTED, by=by, comment=comment)
+    _tell_owners(version, event, _("%(app)s %(version)s was rejected") % _names(version))
+    return event
+
+
+@transaction.atomic
+def record_checklist(*, by, version_id: int, answers: dict[int, tuple[str, str]]) -> None:
+    """The assigned reviewer records pass / fail / not applicable, with a note, per item.
+
+    `answers` maps checklist item id -> (result, note). A failed item needs a note.
+    """
+    version = _locked_version(version_id, by)
+    if not permissions.may_fill_checklist(by, version):
+        raise NotPermitted(_("Claim the version before you fill in its checklist."))
+    items = {item.pk: item for item in ChecklistItem.objects.filter(pk__in=answers, is_active=True)}
+    for item_id, (result, note) in sorted(answers.items()):
+        if item_id not in items:
+            raise RuleViolation(_("Unknown checklist item."), field="checklist")
+        if result not in CheckResult.values:
+            raise RuleViolation(_("Choose pass, fail or not applicable."), field="checklist")
+        if result == CheckResult.FAIL and not note.strip():
+            raise RuleViolation(
+                _("Explain the failure of “%(item)s”.") % {"item": items[item_id].text},
+                field="checklist",
+            )
+        ChecklistAnswer.objects.update_or_create(
+            version=version,
+            item=items[item_id],
+            defaults={"result": result, "note": note.strip(), "answered_by": by},
+        )
+
+
+def _check_required_items_passed(version: AppVersion) -> None:
+    passed = set(
+        version.checklist.filter(
+            result__in=[CheckResult.PASS, CheckResult.NOT_APPLICABLE]
+        ).values_list("item_id", flat=True)
+    )
+    missing = [
+        item.text
+        for item in ChecklistItem.objects.filter(is_active=True, is_required=True)
+        if item.pk not in passed
+    ]
+    if missing:
+        raise RuleViolation(
+            _("Every required check must pass before approval. Not passed: %(items)s")
+            % {"items": "; ".join(missing)},
+            field="checklist",
+        )
+
+
+@transaction.atomic
+def approve_version(*, by, version_id: int, comment: str = ""):
+    """Approve when every required checklist item passed; publish at once unless
+    APPSTORE_PUBLISH_ON_APPROVAL is off."""
+    version = _locked_version(version_id, by)
+    VERSION_WORKFLOW.check(version, target=VersionState.APPROVED, by=by)
+    _check_required_items_passed(version)
+    event = VERSION_WORKFLOW.apply(version, target=VersionState.APPROVED, by=by, comment=comment)
+    _tell_owners(version, event, _("%(app)s %(version)s was approved") % _names(version))
+    if settings.APPSTORE_PUBLISH_ON_APPROVAL:
+        return publish_version(by=by, version_id=version.pk)
+    return event
+
+
+@transaction.atomic
+def publish_version(*, by, version_id: int):
+    """Publish an approved version. An earlier published version of the app is superseded
+    once newer published versions cover every platform it was published for."""
+    version = _locked_version(version_id, by)
+    VERSION_WORKFLOW.check(version, target=VersionState.PUBLISHED, by=by)
+    published = list(
+        AppVersion.objects.select_for_update()
+        .filter(app_id=version.app_id, state=VersionState.PUBLISHED)
+        .exclude(pk=version.pk)
+        .prefetch_related("artifacts")
+        .order_by("pk")
+    )
+    platforms = {a.platform for a in version.artifacts.all()}
+    newer = [v for v in published if v.number > version.number]
+    covered_by_newer = {a.platform for v in newer for a in v.artifacts.all()}
+    if platforms <= covered_by_newer:
+        raise Conflict(_("A newer version is already published for every platform of this one."))
+    event = VERSION_WORKFLOW.apply(
+        version, target=VersionState.PUBLISHED, by=by, published_at=timezone.now()
+    )
+    for old in published:
+        if old.number > version.number:
+            continue
+        newer_platforms = platforms | {
+            a.platform for v in published if v.number > old.number for a in v.artifacts.all()
+        }
+        if {a.platform for a in old.artifacts.all()} <= newer_platforms:
+            old.app = version.app
+            VERSION_WORKFLOW.apply(
+                old,
+                target=VersionState.SUPERSEDED,
+                by=by,
+                comment=_("Superseded by %(version)s") % {"version": version.version},
+            )
+    _tell_owners(version, event, _("%(app)s %(version)s is published") % _names(version))
+    transaction.on_commit(lambda: _queue_announcement(version.pk))
+    return event
+
+
+def _queue_announcement(version_id: int) -> None:
+    from appstore.tasks import announce_publication
+
+    announce_publication.delay(version_id)
+
+
+@transaction.atomic
+def withdraw_version(*, by, version_id: int, comment: str):
+    """The owner (or, for a security problem, a reviewer) takes a published version out of
+    the catalogue."""
+    version = _locked_version(version_id, by)
+    return VERSION_WORKFLOW.apply(version, target=VersionState.WITHDRAWN, by=by, comment=comment)
+
+
+def _names(version: AppVersion) -> dict[str, str]:
+    return {"app": version.app.name, "version": version.version}
+
+
+def make_screenshot_thumbnail(*, screenshot_id: int) -> bool:
+    """The screenshot's small WebP for the app page; does nothing when already made."""
+    from portal.uploads import thumbnail
+
+    with transaction.atomic():
+        shot = AppScreenshot.objects.select_for_update().filter(pk=screenshot_id).first()
+        if shot is None or shot.thumbnail:
+            return False
+        small = thumbnail(shot.image, size=480)
+        shot.thumbnail.save(small.name, small, save=False)
+        shot.save(update_fields=["thumbnail"])
+        return True

@@ -1,0 +1,24 @@
+"""Celery tasks of the app store: thin, idempotent, queued after commit."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from appstore import services
+
+
+@shared_task(acks_late=True)
+def make_thumbnail(kind: str, pk: int) -> bool:
+    if kind == "icon":
+        return services.make_icon_thumbnail(app_id=pk)
+    return services.make_screenshot_thumbnail(screenshot_id=pk)
+
+
+@shared_task(acks_late=True)
+def announce_publication(version_id: int) -> int:
+    return services.announce_publication(version_id=version_id)
+
+
+@shared_task(acks_late=True)
+def announce_required(app_id: int) -> int:
+    return services.announce_required(app_id=app_id)

@@ -1,0 +1,1 @@
+"""Store pages: the catalogue for staff (catalogue.py) and the owners' pages (manage.py)."""

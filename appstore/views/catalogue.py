@@ -1,0 +1,225 @@
+"""The catalogue as staff see it: store home, search, app page, install, My apps, ratings.
+
+Every page reads through `appstore.selectors`, so an app outside a person's audience is
+a 404 here exactly as in the API.
+"""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.forms import CheckboxInput
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from appstore import selectors, services
+from appstore.choices import Category, VersionState
+from appstore.filters import CatalogueFilter
+from appstore.packages import package_response
+from portal.errors import DomainError
+
+SHELF = 8
+PAGE_SIZE = 20
+RESULTS = "search-results"  # the id of the region htmx swaps
+REVIEWS_SHOWN = 20
+
+
+@login_required
+def home(request):
+    apps = selectors.catalogue(request.user)
+    counts = dict(
+        apps.order_by().values_list("category").annotate(n=Count("pk")).values_list("category", "n")
+    )
+    return render(
+        request,
+        "appstore/catalogue/home.html",
+        {
+            "required": list(apps.filter(is_required=True).order_by("name")[:SHELF]),
+            "recent": list(apps.order_by("-last_published_at", "name")[:SHELF]),
+            "featured": list(apps.filter(is_featured=True).order_by("name")[:SHELF]),
+            "categories": [
+                (value, label, counts[value])
+                for value, label in Category.choices
+                if value in counts
+            ],
+        },
+    )
+
+
+@login_required
+def search(request):
+    filterset = CatalogueFilter(request.GET or None, queryset=selectors.catalogue(request.user))
+    _label_search_fields(filterset.form)
+    apps = filterset.qs  # a field with a bad value is shown with its error and not applied
+    # The name is not unique: the primary key keeps pages stable.
+    apps = apps.order_by(*(apps.query.order_by or ("name",)), "pk")
+    page = Paginator(apps, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filter": filterset, "page": page, "apps": page.object_list}
+    if request.htmx and request.htmx.target == RESULTS:
+        response = render(
+            request, "appstore/catalogue/partials/results.html", {**context, "partial": True}
+        )
+    else:
+        response = render(request, "appstore/catalogue/search.html", context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+class RequiredOnlyCheckbox(CheckboxInput):
+    """Ticked only by an explicit yes, so older links with required=unknown show all."""
+
+    def value_from_datadict(self, data, files, name):
+        return str(data.get(name, "")).lower() in ("true", "on", "1")
+
+
+def _label_search_fields(form) -> None:
+    """What a person reads in the filter form: "All ..." instead of dashes, and a
+    checkbox (sent as required=true, like the store home's link) for required-only."""
+    form.fields["platform"].empty_label = _("All platforms")
+    form.fields["category"].empty_label = _("All categories")
+    form.fields["required"].widget = RequiredOnlyCheckbox(attrs={"value": "true"})
+    form.fields["q"].widget.input_type = "search"
+    form.fields["q"].widget.attrs.update({"autocomplete": "off", "enterkeyhint": "search"})
+
+
+def _app_or_404(request, slug):
+    app = selectors.app_page(request.user, slug)
+    if app is None:
+        raise Http404(_("No such app."))
+    return app
+
+
+@login_required
+def detail(request, slug, *, rating_error=None, status=200):
+    app = _app_or_404(request, slug)
+    page_url = request.build_absolute_uri(reverse("appstore:detail", args=[app.slug]))
+    context = {
+        "app": app,
+        "current": sorted(selectors.current_artifacts(app).values(), key=lambda a: a.platform),
+        "screenshots": _screenshots(app),
+        "reviews": list(selectors.reviews(app)[:REVIEWS_SHOWN]),
+        "my_rating": selectors.reviews(app).filter(user=request.user).first(),
+        "rating_error": rating_error,
+        "stars": range(1, 6),
+        "qr_svg": _qr_svg(page_url, _("QR code for the page of %(app)s") % {"app": app.name}),
+        "page_url": page_url,
+    }
+    if rating_error:
+        context["rating_input"] = request.POST
+    return render(request, "appstore/catalogue/detail.html", context, status=status)
+
+
+def _screenshots(app) -> list:
+    """The screenshots of the newest published version that has any, each with the
+    image to show (the thumbnail once made) and its size, so the page does not jump."""
+    for version in app.released_versions:
+        shots = list(version.screenshots.all())
+        if version.state == VersionState.PUBLISHED and shots:
+            for shot in shots:
+                shot.shown = shot.thumbnail or shot.image
+                shot.shown_size = _image_size(shot.shown)
+            return shots
+    return []
+
+
+def _image_size(image) -> tuple[int, int] | None:
+    try:
+        return image.width, image.height
+    except (OSError, ValueError):  # a file gone missing must not break the page
+        return None
+
+
+def _qr_svg(url: str, label: str) -> str:
+    """An inline SVG QR code of `url`, announced as one image with `label`."""
+    svg = segno.make(url, error="m").svg_inline(scale=4, title=label)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+
+
+@login_required
+@require_POST
+def install(request, slug, platform):
+    app = _app_or_404(request, slug)
+    try:
+        installation = services.install_app(by=request.user, app_id=app.pk, platform=platform)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("appstore:detail", slug=app.slug)
+    artifact = selectors.current_artifacts(app)[platform]
+    if artifact.store_url:
+        return redirect(artifact.store_url)
+    if artifact.kind == "package":
+        return redirect("appstore:package_download", artifact_id=artifact.pk)
+    if artifact.kind == "web":
+        return redirect(artifact.web_url)
+    messages.success(
+        request,
+        _(
+            "Open the company portal app on your device and search for %(id)s to install "
+            "%(app)s %(version)s."
+        )
+        % {"id": artifact.mdm_identifier, "app": app.name, "version": installation.version.version},
+    )
+    return redirect("appstore:detail", slug=app.slug)
+
+
+@login_required
+@require_POST
+def rate(request, slug):
+    app = _app_or_404(request, slug)
+    try:
+        services.rate_app(
+            by=request.user,
+            app_id=app.pk,
+            stars=request.POST.get("stars"),
+            comment=request.POST.get("comment", ""),
+        )
+    except DomainError as error:
+        return detail(request, slug, rating_error=error, status=error.status_code)
+    messages.success(request, _("Thank you. Your rating is saved."))
+    return redirect(reverse("appstore:detail", args=[app.slug]) + "#rating")
+
+
+@login_required
+@require_POST
+def rate_remove(request, slug):
+    app = _app_or_404(request, slug)
+    services.remove_rating(by=request.user, app_id=app.pk)
+    messages.success(request, _("Your rating is removed."))
+    return redirect(reverse("appstore:detail", args=[app.slug]) + "#rating")
+
+
+@login_required
+def package_download(request, artifact_id):
+    artifact = selectors.downloadable_artifact(request.user, artifact_id)
+    if artifact is None:
+        raise Http404(_("No such package."))
+    return package_response(artifact)
+
+
+@login_required
+def mine(request):
+    return render(
+        request,
+        "appstore/catalogue/mine.html",
+        {"installations": selectors.my_installations(request.user)},
+    )
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("search/", search, name="search"),
+    path("mine/", mine, name="mine"),
+    path("packages/<int:artifact_id>/download/", package_download, name="package_download"),
+    path("<slug:slug>/", detail, name="detail"),
+    path("<slug:slug>/install/<str:platform>/", install, name="install"),
+    path("<slug:slug>/rate/", rate, name="rate"),
+    path("<slug:slug>/rate/remove/", rate_remove, name="rate_remove"),
+]

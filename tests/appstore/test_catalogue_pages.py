@@ -1,0 +1,442 @@
+"""The store as staff see it: home, search, the app page, install, download, rating, My apps."""
+
+from __future__ import annotations
+
+import pytest
+
+from appstore import services
+from appstore.choices import Category, Platform
+from appstore.models import Installation, Rating
+from portal.choices import Role
+from tests.appstore.factories import (
+    make_app,
+    make_version,
+    package_upload,
+    pass_checklist,
+    publish,
+)
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def water_app(appowner, reviewer):
+    app = make_app(owner=appowner, name="Vanninspeksjon", summary="Water main inspections")
+    publish(owner=appowner, reviewer=reviewer, app=app, platforms=(Platform.ANDROID, Platform.WEB))
+    return app
+
+
+@pytest.fixture
+def private_app(appowner, reviewer):
+    """Published only for the owner's own department."""
+    app = make_app(
+        owner=appowner,
+        name="Sewer camera log",
+        audience_everyone=False,
+        audience_departments=[appowner.department],
+    )
+    publish(owner=appowner, reviewer=reviewer, app=app)
+    return app
+
+
+def _section(page: str, heading: str) -> str:
+    """The HTML of the home page section whose heading is `heading`."""
+    start = page.index(f">{heading}</h2>")
+    return page[start : page.find("</section>", start)]
+
+
+def test_store_home_shows_required_new_featured_and_categories(
+    client_for, employee, appowner, reviewer, admin_user, water_app
+):
+    required = make_app(owner=appowner, name="Secure chat", is_required=True)
+    publish(owner=appowner, reviewer=reviewer, app=required)
+    featured = make_app(owner=appowner, name="Shift swap", category=Category.EDUCATION)
+    publish(owner=appowner, reviewer=reviewer, app=featured)
+    services.set_featured(by=admin_user, app_id=featured.pk, featured=True)
+    page = client_for(employee).get("/apps/").content.decode()
+    assert "Secure chat" in _section(page, "Required for you")
+    assert "Vanninspeksjon" not in _section(page, "Required for you")
+    assert "Vanninspeksjon" in _section(page, "New and updated")
+    assert "Shift swap" in _section(page, "Featured")
+    assert "Secure chat" not in _section(page, "Featured")
+    categories = _section(page, "Categories")
+    assert "?category=technical" in categories and "(2)" in categories
+    assert "?category=education" in categories and "(1)" in categories
+    assert 'action="/apps/search/"' in page
+
+
+def test_store_home_cards_fall_back_to_a_letter_when_there_is_no_icon(
+    client_for, employee, water_app
+):
+    page = client_for(employee).get("/apps/").content.decode()
+    assert "app-icon--letter" in page and ">V</span>" in page
+
+
+def test_search_finds_by_prefix_and_filters_keep_state_in_the_url(
+    client_for, employee, water_app, appowner, reviewer
+):
+    other = make_app(owner=appowner, name="School attendance", category=Category.EDUCATION)
+    publish(owner=appowner, reviewer=reviewer, app=other, platforms=(Platform.IOS,))
+    client = client_for(employee)
+    found = client.get("/apps/search/?q=vann").content.decode()
+    assert "Vanninspeksjon" in found and "School attendance" not in found
+    assert "1 app found" in found
+    by_platform = client.get("/apps/search/?platform=ios").content.decode()
+    assert "School attendance" in by_platform and "Vanninspeksjon" not in by_platform
+    by_category = client.get("/apps/search/?category=education").content.decode()
+    assert "School attendance" in by_category and "Vanninspeksjon" not in by_category
+
+
+def test_search_filters_by_owning_department_and_required_only(
+    client_for, employee, department, appowner, reviewer, water_app
+):
+    required = make_app(owner=appowner, name="Secure chat", is_required=True)
+    publish(owner=appowner, reviewer=reviewer, app=required)
+    client = client_for(employee)
+    only_required = client.get("/apps/search/?required=true").content.decode()
+    assert "Secure chat" in only_required and "Vanninspeksjon" not in only_required
+    nursing_owner = UserFactory(department=department, roles=[Role.APP_OWNER])
+    publish(
+        owner=nursing_owner, reviewer=reviewer, app=make_app(owner=nursing_owner, name="Visit log")
+    )
+    owned = client.get(f"/apps/search/?department={appowner.department_id}").content.decode()
+    assert "Secure chat" in owned and "Vanninspeksjon" in owned and "Visit log" not in owned
+    nursing = client.get(f"/apps/search/?department={department.pk}").content.decode()
+    assert "1 app found" in nursing and "Visit log" in nursing
+
+
+def test_a_bad_filter_value_is_reported_and_the_other_filters_still_apply(
+    client_for, employee, water_app
+):
+    response = client_for(employee).get("/apps/search/?q=vann&platform=palm")
+    body = response.content.decode()
+    assert response.status_code == 200 and "Select a valid choice" in body
+    assert "1 app found" in body
+
+
+def test_search_paginates_twenty_apps_a_page(client_for, employee, appowner, reviewer):
+    for n in range(21):
+        publish(
+            owner=appowner, reviewer=reviewer, app=make_app(owner=appowner, name=f"Vann {n:02}")
+        )
+    client = client_for(employee)
+    first = client.get("/apps/search/?q=vann").content.decode()
+    assert "21 apps found" in first and first.count('class="app-card"') == 20
+    assert "Page 1 of 2" in first and "page=2" in first
+    second = client.get("/apps/search/?q=vann&page=2").content.decode()
+    assert second.count('class="app-card"') == 1
+
+
+def test_htmx_search_answers_with_the_results_only(client_for, employee, water_app):
+    response = client_for(employee).get(
+        "/apps/search/?q=vann", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    )
+    body = response.content.decode()
+    assert "Vanninspeksjon" in body and "<html" not in body
+    assert 'id="results-count" hx-swap-oob="innerHTML">1 app found' in body
+
+
+def test_search_without_javascript_is_a_whole_page_with_a_live_result_count(
+    client_for, employee, water_app
+):
+    page = client_for(employee).get("/apps/search/?q=vann").content.decode()
+    assert "<html" in page and "Vanninspeksjon" in page
+    assert 'hx-get="/apps/search/"' in page and 'hx-push-url="true"' in page
+    assert 'aria-live="polite">1 app found</p>' in page
+    assert "hx-swap-oob" not in page
+
+
+def test_an_app_outside_the_audience_does_not_exist_for_the_person(
+    client_for, employee, appowner, private_app
+):
+    client = client_for(employee)
+    assert client.get(f"/apps/{private_app.slug}/").status_code == 404
+    assert "Sewer camera log" not in client.get("/apps/search/?q=sewer").content.decode()
+    assert client.post(f"/apps/{private_app.slug}/install/android/").status_code == 404
+    assert client.post(f"/apps/{private_app.slug}/rate/", {"stars": 5}).status_code == 404
+    assert client_for(appowner).get(f"/apps/{private_app.slug}/").status_code == 200
+
+
+def test_a_draft_app_is_a_404_for_staff(client_for, employee, appowner):
+    app = make_app(owner=appowner)
+    make_version(owner=appowner, app=app)
+    assert client_for(employee).get(f"/apps/{app.slug}/").status_code == 404
+
+
+def test_app_page_shows_versions_privacy_install_actions_and_a_qr_code(
+    client_for, employee, water_app
+):
+    page = client_for(employee).get(f"/apps/{water_app.slug}/").content.decode()
+    assert "Install on Android" in page and "Open the Web app" in page
+    assert "<svg" in page and "Scan to open this page on your phone" in page
+    assert "Internal" in page and "First release." in page
+
+
+def test_install_records_the_installation_and_goes_where_the_app_is(
+    client_for, employee, water_app
+):
+    client = client_for(employee)
+    web = client.post(f"/apps/{water_app.slug}/install/web/")
+    assert web.status_code == 302 and web["Location"].startswith("https://apps.example.org/")
+    store = client.post(f"/apps/{water_app.slug}/install/android/")
+    assert store["Location"].startswith("https://mdm.example.org/")
+    assert Installation.objects.filter(user=employee, app=water_app).count() == 2
+    missing = client.post(f"/apps/{water_app.slug}/install/ios/", follow=True)
+    assert "not available for that platform" in missing.content.decode()
+
+
+def _package_app(appowner, reviewer):
+    app = make_app(owner=appowner, name="Meter reader")
+    draft = make_version(owner=appowner, app=app, platforms=())
+    artifact = services.add_artifact(
+        by=appowner, version_id=draft.pk, platform=Platform.ANDROID, package=package_upload()
+    )
+    return app, draft, artifact
+
+
+def test_packages_are_served_only_to_those_who_may_have_them(
+    client_for, employee, appowner, reviewer
+):
+    app, draft, artifact = _package_app(appowner, reviewer)
+    url = f"/apps/packages/{artifact.pk}/download/"
+    assert client_for(employee).get(url).status_code == 404  # a draft
+    assert client_for(appowner).get(url).status_code == 200
+    response = client_for(reviewer).get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    services.submit_version(by=appowner, version_id=draft.pk)
+    services.claim_version(by=reviewer, version_id=draft.pk)
+    pass_checklist(reviewer=reviewer, version=draft)
+    services.approve_version(by=reviewer, version_id=draft.pk)
+    assert client_for(employee).get(url).status_code == 200
+    install = client_for(employee).post(f"/apps/{app.slug}/install/android/")
+    assert install["Location"] == url
+
+
+def test_an_app_known_only_by_its_mdm_identifier_sends_the_person_to_the_company_portal(
+    client_for, employee, appowner, reviewer
+):
+    app = make_app(owner=appowner, name="Field radio")
+    draft = make_version(owner=appowner, app=app, platforms=())
+    services.add_artifact(
+        by=appowner, version_id=draft.pk, platform=Platform.IOS, mdm_identifier="org.example.radio"
+    )
+    services.submit_version(by=appowner, version_id=draft.pk)
+    services.claim_version(by=reviewer, version_id=draft.pk)
+    pass_checklist(reviewer=reviewer, version=draft)
+    services.approve_version(by=reviewer, version_id=draft.pk)
+    response = client_for(employee).post(f"/apps/{app.slug}/install/ios/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/apps/{app.slug}/"
+    body = response.content.decode()
+    assert "company portal" in body and "org.example.radio" in body
+    assert Installation.objects.filter(user=employee, app=app, platform=Platform.IOS).exists()
+
+
+def test_a_released_package_is_a_404_for_someone_outside_the_audience(
+    client_for, employee, appowner, reviewer
+):
+    app = make_app(
+        owner=appowner,
+        name="Pump telemetry",
+        audience_everyone=False,
+        audience_departments=[appowner.department],
+    )
+    draft = make_version(owner=appowner, app=app, platforms=())
+    artifact = services.add_artifact(
+        by=appowner, version_id=draft.pk, platform=Platform.ANDROID, package=package_upload()
+    )
+    services.submit_version(by=appowner, version_id=draft.pk)
+    services.claim_version(by=reviewer, version_id=draft.pk)
+    pass_checklist(reviewer=reviewer, version=draft)
+    services.approve_version(by=reviewer, version_id=draft.pk)
+    url = f"/apps/packages/{artifact.pk}/download/"
+    assert client_for(employee).get(url).status_code == 404
+    assert client_for(appowner).get(url).status_code == 200
+    assert client_for(employee).get("/apps/packages/999999/download/").status_code == 404
+
+
+def test_rating_is_one_per_person_editable_and_removable(client_for, employee, water_app):
+    client = client_for(employee)
+    client.post(f"/apps/{water_app.slug}/rate/", {"stars": 2, "comment": "Slow"})
+    client.post(f"/apps/{water_app.slug}/rate/", {"stars": 5, "comment": "Fixed"})
+    rating = Rating.objects.get()
+    assert (rating.stars, rating.comment) == (5, "Fixed")
+    page = client.get(f"/apps/{water_app.slug}/").content.decode()
+    assert "5.0 of 5 (1 rating)" in page
+    client.post(f"/apps/{water_app.slug}/rate/remove/")
+    assert not Rating.objects.exists()
+
+
+def test_a_rating_without_stars_is_refused_next_to_the_field(client_for, employee, water_app):
+    response = client_for(employee).post(f"/apps/{water_app.slug}/rate/", {"comment": "Hm"})
+    assert response.status_code == 400
+    assert "Choose from 1 to 5 stars" in response.content.decode()
+    assert not Rating.objects.exists()
+
+
+@pytest.mark.parametrize("stars", ["0", "6", "many"])
+def test_stars_outside_one_to_five_are_refused(client_for, employee, water_app, stars):
+    response = client_for(employee).post(f"/apps/{water_app.slug}/rate/", {"stars": stars})
+    assert response.status_code == 400
+    assert 'id="stars-error"' in response.content.decode()
+    assert not Rating.objects.exists()
+
+
+def test_a_too_long_comment_is_refused_next_to_the_comment(client_for, employee, water_app):
+    response = client_for(employee).post(
+        f"/apps/{water_app.slug}/rate/", {"stars": 4, "comment": "x" * 2001}
+    )
+    body = response.content.decode()
+    assert response.status_code == 400 and 'id="comment-error"' in body
+    assert 'id="stars-error"' not in body and 'id="stars-4" name="stars" value="4" checked' in body
+    assert not Rating.objects.exists()
+
+
+def test_the_rating_form_is_prefilled_with_the_persons_rating(client_for, employee, water_app):
+    client = client_for(employee)
+    client.post(f"/apps/{water_app.slug}/rate/", {"stars": 3, "comment": "Decent"})
+    page = client.get(f"/apps/{water_app.slug}/").content.decode()
+    assert 'value="3" checked' in page and ">Decent</textarea>" in page
+    assert "Remove my rating" in page
+
+
+def test_my_apps_shows_an_update_when_a_newer_version_is_published(
+    client_for, employee, appowner, reviewer, water_app
+):
+    client = client_for(employee)
+    client.post(f"/apps/{water_app.slug}/install/android/")
+    assert "Up to date" in client.get("/apps/mine/").content.decode()
+    publish(owner=appowner, reviewer=reviewer, app=water_app, version="1.1.0")
+    assert "Update available: 1.1.0" in client.get("/apps/mine/").content.decode()
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_store_pages_need_the_same_queries_however_many_apps(
+    client_for, employee, appowner, reviewer, count, django_assert_max_num_queries
+):
+    for n in range(count):
+        app = make_app(owner=appowner, name=f"Vann app {n}", is_required=n % 2 == 0)
+        publish(owner=appowner, reviewer=reviewer, app=app)
+        services.rate_app(by=employee, app_id=app.pk, stars=4)
+        services.install_app(by=employee, app_id=app.pk, platform=Platform.ANDROID)
+    for n in range(2, 2 + count // 4):
+        publish(owner=appowner, reviewer=reviewer, app=app, version=f"1.{n}.0")
+    client = client_for(employee)
+    for url, limit in [
+        ("/apps/", 12),
+        ("/apps/search/?q=vann&platform=android", 10),
+        (f"/apps/{app.slug}/", 12),
+        ("/apps/mine/", 10),
+    ]:
+        with django_assert_max_num_queries(limit):
+            assert client.get(url).status_code == 200, url
+
+
+def _publish_package(*, owner, reviewer, app, version="1.0.0"):
+    draft = make_version(owner=owner, app=app, version=version, platforms=())
+    artifact = services.add_artifact(
+        by=owner, version_id=draft.pk, platform=Platform.ANDROID, package=package_upload()
+    )
+    services.submit_version(by=owner, version_id=draft.pk)
+    services.claim_version(by=reviewer, version_id=draft.pk)
+    pass_checklist(reviewer=reviewer, version=draft)
+    services.approve_version(by=reviewer, version_id=draft.pk)
+    return artifact
+
+
+def test_a_superseded_package_stays_downloadable_for_the_audience(
+    client_for, employee, appowner, reviewer
+):
+    app = make_app(owner=appowner, name="Meter reader")
+    old = _publish_package(owner=appowner, reviewer=reviewer, app=app)
+    new = _publish_package(owner=appowner, reviewer=reviewer, app=app, version="1.1.0")
+    old.version.refresh_from_db()
+    assert old.version.state == "superseded"
+    client = client_for(employee)
+    response = client.get(f"/apps/packages/{old.pk}/download/")
+    assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+    assert client.post(f"/apps/{app.slug}/install/android/")["Location"] == (
+        f"/apps/packages/{new.pk}/download/"
+    )
+
+
+def test_updating_from_my_apps_installs_the_new_version(
+    client_for, employee, appowner, reviewer, water_app
+):
+    client = client_for(employee)
+    client.post(f"/apps/{water_app.slug}/install/android/")
+    publish(owner=appowner, reviewer=reviewer, app=water_app, version="1.1.0")
+    page = client.get("/apps/mine/").content.decode()
+    assert f'action="/apps/{water_app.slug}/install/android/"' in page
+    assert f'href="/apps/{water_app.slug}/#rating"' in page
+    client.post(f"/apps/{water_app.slug}/install/android/")
+    installation = Installation.objects.get(user=employee, app=water_app)
+    assert installation.version.version == "1.1.0"
+    assert "Up to date" in client.get("/apps/mine/").content.decode()
+
+
+def test_only_an_htmx_request_for_the_results_gets_the_partial(client_for, employee, water_app):
+    client = client_for(employee)
+    other = client.get("/apps/search/?q=vann", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="main")
+    assert "<html" in other.content.decode()
+    partial = client.get(
+        "/apps/search/?q=vann", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    )
+    assert "HX-Request" in partial["Vary"] and "HX-Target" in partial["Vary"]
+
+
+def test_the_qr_code_is_a_labelled_image_of_the_app_page_address(client_for, employee, water_app):
+    page = client_for(employee).get(f"/apps/{water_app.slug}/").content.decode()
+    assert '<svg role="img" aria-label="QR code for the page of Vanninspeksjon"' in page
+
+
+def test_store_pages_need_exactly_as_many_queries_for_20_apps_as_for_2(
+    client_for, employee, appowner, reviewer
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add_apps(first, last):
+        apps = []
+        for n in range(first, last):
+            app = make_app(owner=appowner, name=f"Vann app {n}", is_required=n % 2 == 0)
+            publish(owner=appowner, reviewer=reviewer, app=app, platforms=(Platform.ANDROID,))
+            services.rate_app(by=employee, app_id=app.pk, stars=4)
+            services.install_app(by=employee, app_id=app.pk, platform=Platform.ANDROID)
+            apps.append(app)
+        return apps
+
+    client = client_for(employee)
+    first = add_apps(0, 2)[0]
+    urls = ["/apps/", "/apps/search/?q=vann", f"/apps/{first.slug}/", "/apps/mine/"]
+
+    def queries():
+        counts = {}
+        for url in urls:
+            client.get(url)  # warm caches (session, roles) so both rounds compare alike
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200, url
+            counts[url] = len(captured)
+        return counts
+
+    with_two = queries()
+    add_apps(2, 20)
+    for n in range(1, 10):
+        publish(owner=appowner, reviewer=reviewer, app=first, version=f"1.{n}.0")
+    assert queries() == with_two
+
+
+@pytest.mark.parametrize(("value", "found"), [("true", 1), ("on", 1), ("unknown", 2), ("", 2)])
+def test_required_only_is_a_checkbox_that_only_an_explicit_yes_ticks(
+    client_for, employee, appowner, reviewer, water_app, value, found
+):
+    publish(
+        owner=appowner,
+        reviewer=reviewer,
+        app=make_app(owner=appowner, name="Secure chat", is_required=True),
+    )
+    page = client_for(employee).get(f"/apps/search/?required={value}").content.decode()
+    assert 'type="checkbox" name="required" value="true"' in page
+    assert f"{found} app{'s' if found > 1 else ''} found" in page
