@@ -1,0 +1,1 @@
+"""The CSV import of devices in the admin (filled in by the import work)."""

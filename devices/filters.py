@@ -1,0 +1,100 @@
+"""The fleet's filters, shared by the devices pages, the CSV export and the API."""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from devices import selectors
+from devices.choices import DeviceState
+from devices.models import Device, DeviceModel
+from portal.models import Department
+
+WARRANTY_WINDOWS = [
+    ("expired", _("Warranty has ended")),
+    ("30", _("Warranty ends within 30 days")),
+    ("90", _("Warranty ends within 90 days")),
+    ("none", _("No warranty date")),
+]
+AGES = [
+    ("0-1", _("Under 1 year old")),
+    ("1-3", _("1 to 3 years old")),
+    ("3-5", _("3 to 5 years old")),
+    ("5+", _("Over 5 years old")),
+]
+
+
+def _years_ago(today: datetime.date, years: int) -> datetime.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+class DeviceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    state = django_filters.ChoiceFilter(
+        label=_("State"), choices=DeviceState.choices, empty_label=_("All states")
+    )
+    model = django_filters.ModelChoiceFilter(
+        label=_("Model"),
+        queryset=DeviceModel.objects.order_by("manufacturer", "name"),
+        empty_label=_("All models"),
+    )
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"),
+        queryset=Department.objects.order_by("name"),
+        empty_label=_("All departments"),
+        method="filter_department",
+    )
+    warranty = django_filters.ChoiceFilter(
+        label=_("Warranty"),
+        choices=WARRANTY_WINDOWS,
+        empty_label=_("Any warranty"),
+        method="filter_warranty",
+    )
+    age = django_filters.ChoiceFilter(
+        label=_("Age"), choices=AGES, empty_label=_("Any age"), method="filter_age"
+    )
+    inactive_holder = django_filters.BooleanFilter(
+        label=_("Held by a deactivated account"), method="filter_inactive_holder"
+    )
+
+    class Meta:
+        model = Device
+        fields = ["q", "state", "model", "department", "warranty", "age", "inactive_holder"]
+
+    def filter_search(self, queryset, name, value):
+        return selectors.search_devices(queryset, value)
+
+    def filter_department(self, queryset, name, value):
+        """The department and its sub-departments."""
+        return queryset.filter(department__path__startswith=value.path)
+
+    def filter_warranty(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "expired":
+            return queryset.filter(warranty_end__lt=today)
+        if value == "none":
+            return queryset.filter(warranty_end__isnull=True)
+        days = int(value)
+        return queryset.filter(
+            warranty_end__gte=today, warranty_end__lte=today + datetime.timedelta(days=days)
+        )
+
+    def filter_age(self, queryset, name, value):
+        today = timezone.localdate()
+        low, _sep, high = value.partition("-")
+        newest = _years_ago(today, int(low.rstrip("+")))
+        queryset = queryset.filter(purchase_date__lte=newest)
+        if high:
+            queryset = queryset.filter(purchase_date__gt=_years_ago(today, int(high)))
+        return queryset
+
+    def filter_inactive_holder(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(assignee__isnull=False, assignee__is_active=not value)

@@ -1,0 +1,155 @@
+"""Forms of the devices pages. They check shape; devices.services checks the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from devices.choices import FaultCategory, RepairState, ReturnReason, ReturnState, WipeMethod
+from devices.models import Device
+from devices.services import MAX_PHOTOS
+from portal.models import User
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several image files from one input; each is validated by the service."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"})
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+class FaultForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("What is wrong?"), choices=FaultCategory.choices, widget=forms.RadioSelect
+    )
+    description = forms.CharField(
+        label=_("What happened"),
+        help_text=_("When it started, what you see, and what you already tried."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+    data_backed_up = forms.BooleanField(label=_("My data is backed up"), required=False)
+    photos = PhotosField(
+        label=_("Photos"),
+        required=False,
+        help_text=_("Up to %(count)s photos of the damage: PNG, JPEG or WebP.")
+        % {"count": MAX_PHOTOS},
+    )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why is the device returned?"),
+        choices=ReturnReason.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+def comment_field(required: bool = False) -> forms.CharField:
+    return forms.CharField(
+        label=_("Comment"), required=required, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def device_by_identifier(text: str) -> int:
+    """The primary key of the device with this serial number or asset tag."""
+    text = text.strip()
+    device = Device.objects.filter(
+        Q(serial_number__iexact=text) | Q(asset_tag__iexact=text)
+    ).first()
+    if device is None:
+        raise forms.ValidationError(_("No device has that serial number or asset tag."))
+    return device.pk
+
+
+class CommentForm(forms.Form):
+    comment = comment_field()
+
+
+class PersonForm(forms.Form):
+    person = forms.CharField(
+        label=_("Person"), help_text=_("Their username or email address."), max_length=254
+    )
+    comment = comment_field()
+
+    def clean_person(self) -> int:
+        text = self.cleaned_data["person"].strip()
+        person = User.objects.filter(
+            Q(username__iexact=text) | Q(email__iexact=text), is_active=True
+        ).first()
+        if person is None:
+            raise forms.ValidationError(_("No active person has that username or email."))
+        return person.pk
+
+
+class StockDeviceForm(forms.Form):
+    """A device named by its serial number or asset tag."""
+
+    device = forms.CharField(
+        label=_("Device"), help_text=_("Its serial number or asset tag."), max_length=64
+    )
+
+    def clean_device(self) -> int:
+        return device_by_identifier(self.cleaned_data["device"])
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=60)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=80)
+    repair_partner = forms.CharField(label=_("Repair partner"), max_length=120, required=False)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (s.value, s.label)
+            for s in (RepairState.REPAIRED, RepairState.REPLACED, RepairState.BEYOND_REPAIR)
+        ],
+        widget=forms.RadioSelect,
+    )
+    cost = forms.DecimalField(
+        label=_("Cost"), min_value=0, max_digits=10, decimal_places=2, required=False
+    )
+    warranty_covered = forms.NullBooleanField(
+        label=_("Covered by warranty"),
+        widget=forms.Select(
+            choices=[("unknown", _("Not known")), ("true", _("Yes")), ("false", _("No"))]
+        ),
+    )
+    replacement = forms.CharField(
+        label=_("Replacement device"),
+        help_text=_("Only when replaced: the serial number or asset tag of a device in stock."),
+        max_length=64,
+        required=False,
+    )
+    comment = comment_field()
+
+    def clean_replacement(self) -> int | None:
+        text = self.cleaned_data["replacement"]
+        return device_by_identifier(text) if text.strip() else None
+
+
+class WipeForm(forms.Form):
+    method = forms.ChoiceField(label=_("Wipe method"), choices=WipeMethod.choices)
+    certificate = forms.CharField(label=_("Certificate number"), max_length=80)
+
+
+class DisposeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Where the device goes"),
+        choices=[
+            (s.value, s.label)
+            for s in (ReturnState.REDEPLOYED, ReturnState.REFURBISHED, ReturnState.RECYCLED)
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = comment_field()

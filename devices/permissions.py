@@ -1,0 +1,33 @@
+"""Who may act on which device: predicates used by services, pages, admin and API."""
+
+from __future__ import annotations
+
+from portal.choices import Role
+
+
+def is_desk(user) -> bool:
+    return user.is_authenticated and (
+        user.has_role(Role.LOGISTICS) or user.has_role(Role.ADMINISTRATOR)
+    )
+
+
+def holds(user, device) -> bool:
+    return user.is_authenticated and device.assignee_id == user.pk
+
+
+def manages(user, device) -> bool:
+    """A line manager acts on the devices of their own department."""
+    return (
+        user.is_authenticated
+        and user.has_role(Role.LINE_MANAGER)
+        and user.department_id is not None
+        and device.department_id == user.department_id
+    )
+
+
+def may_see_device(user, device) -> bool:
+    return is_desk(user) or holds(user, device) or manages(user, device)
+
+
+def desk(user, obj) -> bool:
+    return is_desk(user)

@@ -1,0 +1,161 @@
+"""Reads of the fleet that encode a rule: who sees which devices and cases."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Upper
+
+from devices import permissions
+from devices.choices import DeviceState, RepairState, ReturnState
+from devices.models import (
+    Assignment,
+    Device,
+    DeviceEvent,
+    RepairCase,
+    RepairCaseEvent,
+    ReturnCase,
+    ReturnCaseEvent,
+)
+from portal.choices import Role
+from portal.models import User
+
+
+def devices_visible_to(user) -> QuerySet[Device]:
+    """The desk sees every device; a line manager their department's; everyone their own."""
+    if not user.is_authenticated:
+        return Device.objects.none()
+    devices = Device.objects.select_related("model", "assignee", "department")
+    if permissions.is_desk(user):
+        return devices
+    scope = Q(assignee=user)
+    if user.has_role(Role.LINE_MANAGER) and user.department_id:
+        scope |= Q(department_id=user.department_id)
+    return devices.filter(scope)
+
+
+def repair_cases_visible_to(user) -> QuerySet[RepairCase]:
+    return RepairCase.objects.filter(device__in=devices_visible_to(user).values("pk"))
+
+
+def return_cases_visible_to(user) -> QuerySet[ReturnCase]:
+    return ReturnCase.objects.filter(device__in=devices_visible_to(user).values("pk"))
+
+
+def search_devices(queryset: QuerySet[Device], text: str) -> QuerySet[Device]:
+    """Prefix search by serial number, IMEI, asset tag, or the holder's name or username.
+    Every branch uses an index (upper-case prefix indexes on the device and the person)."""
+    words = text.split()
+    if not words:
+        return queryset
+    term = words[0].upper()
+    holders = User.objects.annotate(
+        _first=Upper("first_name"), _last=Upper("last_name"), _user=Upper("username")
+    )
+    for word in words:
+        word = word.upper()
+        holders = holders.filter(
+            Q(_first__startswith=word) | Q(_last__startswith=word) | Q(_user__startswith=word)
+        )
+    return queryset.annotate(
+        _serial=Upper("serial_number"), _imei=Upper("imei"), _tag=Upper("asset_tag")
+    ).filter(
+        Q(_serial__startswith=term)
+        | Q(_imei__startswith=term)
+        | Q(_tag__startswith=term)
+        | Q(assignee__in=holders.values("pk"))
+    )
+
+
+OPEN_REPAIR = ~Q(state=RepairState.CLOSED)
+OPEN_RETURN = ~Q(state=ReturnState.CLOSED)
+
+
+def fleet_list(queryset: QuerySet[Device]) -> QuerySet[Device]:
+    """What a list row shows, in one query per page: model, holder, department."""
+    return queryset.select_related("model", "assignee", "department").order_by("serial_number")
+
+
+def my_devices(user) -> list[Device]:
+    """What this person holds, with their open repair and return cases."""
+    return list(
+        Device.objects.filter(assignee=user)
+        .select_related("model")
+        .prefetch_related(
+            Prefetch(
+                "repair_cases",
+                queryset=RepairCase.objects.filter(OPEN_REPAIR).select_related("loaner__model"),
+                to_attr="open_repairs",
+            ),
+            Prefetch(
+                "return_cases",
+                queryset=ReturnCase.objects.filter(OPEN_RETURN),
+                to_attr="open_returns",
+            ),
+        )
+        .order_by("model__category", "serial_number")
+    )
+
+
+def device_page(user, pk: int) -> Device | None:
+    """One device this person may see, with its history and cases, or None."""
+    return (
+        devices_visible_to(user)
+        .prefetch_related(
+            Prefetch("events", queryset=DeviceEvent.objects.select_related("actor")),
+            Prefetch("assignments", queryset=Assignment.objects.select_related("user")),
+            Prefetch("repair_cases", queryset=RepairCase.objects.order_by("-reported_at")),
+            Prefetch("return_cases", queryset=ReturnCase.objects.order_by("-requested_at")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def repair_case_page(user, pk: int) -> RepairCase | None:
+    return (
+        repair_cases_visible_to(user)
+        .select_related(
+            "device__model", "device__assignee", "holder", "reported_by", "loaner__model"
+        )
+        .select_related("replacement__model")
+        .prefetch_related(
+            Prefetch("events", queryset=RepairCaseEvent.objects.select_related("actor")),
+            "photos",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def return_case_page(user, pk: int) -> ReturnCase | None:
+    return (
+        return_cases_visible_to(user)
+        .select_related("device__model", "holder", "requested_by", "wiped_by")
+        .prefetch_related(
+            Prefetch("events", queryset=ReturnCaseEvent.objects.select_related("actor"))
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def desk_queue() -> dict:
+    """The logistics desk's work: open repair cases (lost or stolen first, then oldest),
+    open returns (oldest first) and devices still held by a deactivated account."""
+    return {
+        "repairs": RepairCase.objects.filter(OPEN_REPAIR)
+        .select_related("device__model", "holder", "loaner")
+        .order_by("-is_security_event", "reported_at", "pk"),
+        "returns": ReturnCase.objects.filter(OPEN_RETURN)
+        .select_related("device__model", "holder")
+        .order_by("requested_at", "pk"),
+        "orphans": Device.objects.filter(assignee__is_active=False)
+        .select_related("model", "assignee", "department")
+        .order_by("assignee__last_name", "serial_number"),
+    }
+
+
+def stock_devices(model_id: int | None = None) -> QuerySet[Device]:
+    """Devices the desk can hand out or lend now."""
+    devices = Device.objects.filter(state=DeviceState.IN_STOCK).select_related("model")
+    return devices.filter(model_id=model_id) if model_id else devices

@@ -1,0 +1,346 @@
+"""Every write of the device fleet: assignment, repair cases, loans and returns.
+
+Each service takes keyword-only arguments with the acting user (`by=`), runs in one
+transaction, locks the rows it changes in primary-key order, goes through the transition
+tables of `devices.workflow` and raises a domain error of `portal.errors` on refusal.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from devices import permissions
+from devices.choices import (
+    DeviceState,
+    FaultCategory,
+    RepairState,
+    ReturnReason,
+    ReturnState,
+    WipeMethod,
+)
+from devices.models import Assignment, Device, RepairCase, RepairPhoto, ReturnCase
+from devices.workflow import DEVICE_WORKFLOW, REPAIR_WORKFLOW, RETURN_WORKFLOW
+from portal.choices import Role
+from portal.errors import NotFound, NotPermitted, RuleViolation
+from portal.models import User
+from portal.notifications import notify
+from portal.uploads import clean_image
+
+MAX_PHOTOS = 5
+OUTCOMES = (RepairState.REPAIRED, RepairState.REPLACED, RepairState.BEYOND_REPAIR)
+DISPOSALS = {
+    ReturnState.REDEPLOYED: DeviceState.IN_STOCK,
+    ReturnState.REFURBISHED: DeviceState.RETIRED,
+    ReturnState.RECYCLED: DeviceState.RETIRED,
+}
+
+
+def _devices(*ids) -> list[Device]:
+    """The devices, row-locked in primary-key order."""
+    found = list(Device.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if len(found) != len(set(ids)):
+        raise NotFound(_("No such device."))
+    return found
+
+
+def _hand_over(device: Device, *, to: User, by, loan: bool, comment: str = "") -> None:
+    target = DeviceState.LOANED if loan else DeviceState.ASSIGNED
+    DEVICE_WORKFLOW.apply(
+        device,
+        target=target,
+        by=by,
+        comment=comment or _("To %(name)s") % {"name": to.get_full_name() or to.username},
+        assignee=to,
+        department=to.department,
+    )
+    Assignment.objects.create(
+        device=device, user=to, is_loan=loan, started_at=timezone.now(), assigned_by=by
+    )
+
+
+def _take_back(device: Device, *, target: str, by, comment: str = "") -> None:
+    Assignment.objects.filter(device=device, ended_at__isnull=True).update(ended_at=timezone.now())
+    DEVICE_WORKFLOW.apply(device, target=target, by=by, comment=comment, assignee=None)
+
+
+@transaction.atomic
+def assign_device(*, by, device_id: int, user_id: int, comment: str = "") -> Device:
+    """The desk gives a device in stock to a person; the holder history keeps it."""
+    person = User.objects.filter(pk=user_id, is_active=True).first()
+    if person is None:
+        raise RuleViolation(_("Choose an active person."), field="user")
+    [device] = _devices(device_id)
+    _hand_over(device, to=person, by=by, loan=False, comment=comment)
+    return device
+
+
+@transaction.atomic
+def report_fault(
+    *,
+    by,
+    device_id: int,
+    category: str,
+    description: str,
+    data_backed_up: bool = False,
+    photos=(),
+) -> RepairCase:
+    """The holder (or their manager) reports a fault, with up to MAX_PHOTOS photos (each
+    validated and re-encoded, so location metadata is gone). Lost or stolen is a security
+    event: the desk is told at once."""
+    [device] = _devices(device_id)
+    if not (permissions.holds(by, device) or permissions.manages(by, device)):
+        raise NotFound(_("No such device."))
+    if category not in FaultCategory.values:
+        raise RuleViolation(_("Choose what is wrong."), field="category")
+    if not description.strip():
+        raise RuleViolation(_("Describe what happened."), field="description")
+    if device.repair_cases.exclude(state=RepairState.CLOSED).exists():
+        raise RuleViolation(_("This device already has an open repair case."), field="device")
+    if len(photos) > MAX_PHOTOS:
+        raise RuleViolation(
+            _("Add at most %(count)s photos.") % {"count": MAX_PHOTOS}, field="photos"
+        )
+    clean_photos = [clean_image(photo, field="photos", max_side=2400) for photo in photos]
+    security = category == FaultCategory.LOST_OR_STOLEN
+    case = RepairCase.objects.create(
+        device=device,
+        reported_by=by,
+        holder=device.assignee,
+        category=category,
+        description=description.strip(),
+        data_backed_up=data_backed_up,
+        is_security_event=security,
+        repair_partner=device.model.default_repair_partner,
+    )
+    for clean in clean_photos:
+        photo = RepairPhoto(case=case)
+        photo.image.save(clean.name, clean, save=False)
+        photo.save()
+    title = (
+        _("Security: %(device)s is lost or stolen")
+        if security
+        else _("New repair case: %(device)s")
+    ) % {"device": device}
+    notify(
+        recipients=User.objects.filter(is_active=True, groups__name=Role.LOGISTICS),
+        key=f"repaircase:{case.pk}:reported",
+        title=title,
+        body=case.description,
+        url=f"/admin/devices/repaircase/{case.pk}/change/",
+    )
+    return case
+
+
+def _case(case_id: int) -> RepairCase:
+    case = (
+        RepairCase.objects.select_for_update(of=("self",))
+        .select_related("device", "holder")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound(_("No such repair case."))
+    return case
+
+
+@transaction.atomic
+def triage_case(*, by, case_id: int, comment: str = ""):
+    return REPAIR_WORKFLOW.apply(_case(case_id), target=RepairState.TRIAGED, by=by, comment=comment)
+
+
+@transaction.atomic
+def ship_case(*, by, case_id: int, carrier: str, tracking_number: str, repair_partner: str = ""):
+    """The device leaves for the repair partner with a carrier and tracking number."""
+    case = _case(case_id)
+    if not carrier.strip() or not tracking_number.strip():
+        raise RuleViolation(_("Give the carrier and the tracking number."), field="tracking_number")
+    event = REPAIR_WORKFLOW.apply(
+        case,
+        target=RepairState.IN_TRANSIT,
+        by=by,
+        carrier=carrier.strip(),
+        tracking_number=tracking_number.strip(),
+        repair_partner=repair_partner.strip() or case.repair_partner,
+    )
+    [device] = _devices(case.device_id)
+    DEVICE_WORKFLOW.apply(device, target=DeviceState.IN_REPAIR, by=by, comment=f"#{case.pk}")
+    return event
+
+
+@transaction.atomic
+def case_at_partner(*, by, case_id: int):
+    return REPAIR_WORKFLOW.apply(_case(case_id), target=RepairState.AT_REPAIR_PARTNER, by=by)
+
+
+@transaction.atomic
+def lend_loaner(*, by, case_id: int, loaner_id: int) -> RepairCase:
+    """A device from stock is lent to the case's holder for the duration of the repair."""
+    case = _case(case_id)
+    if not permissions.is_desk(by):
+        raise NotPermitted(_("Only the logistics desk lends devices."))
+    if (
+        case.loaner_id
+        or case.holder is None
+        or case.state
+        in (
+            RepairState.RETURNED_TO_USER,
+            RepairState.CLOSED,
+        )
+    ):
+        raise RuleViolation(_("This case cannot get a loaner now."), field="loaner")
+    [loaner] = _devices(loaner_id)
+    _hand_over(loaner, to=case.holder, by=by, loan=True, comment=f"#{case.pk}")
+    case.loaner = loaner
+    case.save(update_fields=["loaner"])
+    return case
+
+
+@transaction.atomic
+def record_outcome(
+    *,
+    by,
+    case_id: int,
+    outcome: str,
+    cost=None,
+    warranty_covered: bool | None = None,
+    replacement_id: int | None = None,
+    comment: str = "",
+):
+    """Repaired, replaced or beyond repair, with the cost and whether warranty covered it.
+    Replaced: the old device is retired and the new one assigned to the holder, in one step."""
+    case = _case(case_id)
+    if outcome not in OUTCOMES:
+        raise RuleViolation(_("Choose repaired, replaced or beyond repair."), field="outcome")
+    try:
+        cost = None if cost in (None, "") else Decimal(str(cost))
+    except InvalidOperation:
+        raise RuleViolation(_("Write the cost as a number."), field="cost") from None
+    if cost is not None and cost < 0:
+        raise RuleViolation(_("The cost cannot be negative."), field="cost")
+    if outcome == RepairState.REPLACED and (replacement_id is None or case.holder is None):
+        raise RuleViolation(_("Choose the replacement device."), field="replacement")
+    event = REPAIR_WORKFLOW.apply(
+        case, target=outcome, by=by, comment=comment, cost=cost, warranty_covered=warranty_covered
+    )
+    if outcome == RepairState.REPLACED:
+        devices = {d.pk: d for d in _devices(case.device_id, replacement_id)}
+        old, new = devices[case.device_id], devices[replacement_id]
+        _take_back(
+            old,
+            target=DeviceState.RETIRED,
+            by=by,
+            comment=_("Replaced in #%(case)s") % {"case": case.pk},
+        )
+        _hand_over(new, to=case.holder, by=by, loan=False, comment=f"#{case.pk}")
+        case.replacement = new
+        case.save(update_fields=["replacement"])
+    return event
+
+
+@transaction.atomic
+def return_to_user(*, by, case_id: int):
+    """The repaired (or replacement) device is back with its holder; the loaner comes back."""
+    case = _case(case_id)
+    event = REPAIR_WORKFLOW.apply(
+        case, target=RepairState.RETURNED_TO_USER, by=by, returned_at=timezone.now()
+    )
+    ids = [pk for pk in (case.device_id, case.loaner_id) if pk]
+    devices = {d.pk: d for d in _devices(*ids)}
+    device = devices[case.device_id]
+    if device.state == DeviceState.IN_REPAIR:
+        DEVICE_WORKFLOW.apply(device, target=DeviceState.ASSIGNED, by=by, comment=f"#{case.pk}")
+    if case.loaner_id:
+        _take_back(
+            devices[case.loaner_id], target=DeviceState.IN_STOCK, by=by, comment=f"#{case.pk}"
+        )
+    return event
+
+
+@transaction.atomic
+def close_case(*, by, case_id: int, comment: str = ""):
+    return REPAIR_WORKFLOW.apply(_case(case_id), target=RepairState.CLOSED, by=by, comment=comment)
+
+
+@transaction.atomic
+def request_return(*, by, device_id: int, reason: str) -> ReturnCase:
+    """The holder, or their line manager for a leaver, asks to return a device."""
+    [device] = _devices(device_id)
+    if not (permissions.holds(by, device) or permissions.manages(by, device)):
+        raise NotFound(_("No such device."))
+    if reason not in ReturnReason.values:
+        raise RuleViolation(_("Choose why the device is returned."), field="reason")
+    if device.return_cases.exclude(state=ReturnState.CLOSED).exists():
+        raise RuleViolation(_("A return of this device is already under way."), field="device")
+    return ReturnCase.objects.create(
+        device=device, requested_by=by, holder=device.assignee, reason=reason
+    )
+
+
+def _return(case_id: int) -> ReturnCase:
+    case = (
+        ReturnCase.objects.select_for_update(of=("self",))
+        .select_related("device")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound(_("No such return case."))
+    return case
+
+
+@transaction.atomic
+def ship_return(*, by, case_id: int, comment: str = ""):
+    """The device is on its way to the desk (sent by the holder, or collected by the desk)."""
+    case = _return(case_id)
+    return RETURN_WORKFLOW.apply(case, target=ReturnState.IN_TRANSIT, by=by, comment=comment)
+
+
+@transaction.atomic
+def receive_return(*, by, case_id: int):
+    """The desk has the device: it is no longer held by anyone."""
+    case = _return(case_id)
+    event = RETURN_WORKFLOW.apply(case, target=ReturnState.RECEIVED, by=by)
+    [device] = _devices(case.device_id)
+    if device.state == DeviceState.ASSIGNED:
+        _take_back(device, target=DeviceState.RETURNED, by=by, comment=f"#R{case.pk}")
+    return event
+
+
+@transaction.atomic
+def record_wipe(*, by, case_id: int, method: str, certificate: str):
+    """The data wipe, with its method and certificate; nothing leaves the desk without it."""
+    case = _return(case_id)
+    if method not in WipeMethod.values:
+        raise RuleViolation(_("Choose how the device was wiped."), field="wipe_method")
+    if not certificate.strip():
+        raise RuleViolation(_("Give the wipe certificate number."), field="wipe_certificate")
+    return RETURN_WORKFLOW.apply(
+        case,
+        target=ReturnState.WIPED,
+        by=by,
+        wipe_method=method,
+        wipe_certificate=certificate.strip(),
+        wiped_by=by,
+        wiped_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def dispose_return(*, by, case_id: int, outcome: str, comment: str = ""):
+    """Redeploy to stock, send to refurbishment, or recycle a wiped device."""
+    case = _return(case_id)
+    if outcome not in DISPOSALS:
+        raise RuleViolation(_("Choose redeploy, refurbish or recycle."), field="outcome")
+    event = RETURN_WORKFLOW.apply(case, target=outcome, by=by, comment=comment)
+    [device] = _devices(case.device_id)
+    DEVICE_WORKFLOW.apply(device, target=DISPOSALS[outcome], by=by, comment=f"#R{case.pk}")
+    return event
+
+
+@transaction.atomic
+def close_return(*, by, case_id: int):
+    return RETURN_WORKFLOW.apply(_return(case_id), target=ReturnState.CLOSED, by=by)

@@ -1,0 +1,185 @@
+"""The fleet as people see it: My devices, a manager's department, the desk's list, one
+device's page, and the CSV export of any filtered list.
+
+Every page reads through `devices.selectors`, so a device out of a person's scope is a
+404 here exactly as in the API.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from devices import permissions, selectors, services
+from devices.choices import DeviceState, RepairState, ReturnState
+from devices.filters import DeviceFilter
+from devices.forms import PersonForm
+from devices.views.common import bound, desk_required, refused
+from portal.choices import Role
+from portal.errors import DomainError
+
+PAGE_SIZE = 50
+RESULTS = "device-results"  # the id of the region htmx swaps
+
+
+@login_required
+def mine(request):
+    devices = selectors.my_devices(request.user)
+    today = timezone.localdate()
+    for device in devices:
+        device.warranty_ended = bool(device.warranty_end and device.warranty_end < today)
+    return render(
+        request,
+        "devices/mine.html",
+        {
+            "devices": devices,
+            "is_manager": request.user.has_role(Role.LINE_MANAGER),
+            "is_desk": permissions.is_desk(request.user),
+        },
+    )
+
+
+def _fleet_page(request, queryset, *, template: str, title: str, scope: str):
+    """A filtered, searchable, paginated list; htmx swaps only the results."""
+    filterset = DeviceFilter(request.GET or None, queryset=queryset)
+    _label_filter_fields(filterset.form, scope)
+    page = Paginator(selectors.fleet_list(filterset.qs), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "filter": filterset,
+        "page": page,
+        "devices": page.object_list,
+        "title": title,
+        "scope": scope,
+        "query": request.GET.urlencode(),
+    }
+    if request.htmx and request.htmx.target == RESULTS:
+        response = render(request, "devices/partials/results.html", {**context, "partial": True})
+    else:
+        response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+def _label_filter_fields(form, scope: str) -> None:
+    form.fields["q"].widget.input_type = "search"
+    form.fields["q"].widget.attrs.update({"autocomplete": "off", "enterkeyhint": "search"})
+    form.fields["q"].help_text = _("Serial number, IMEI, asset tag or the holder's name.")
+    if scope == "team":
+        del form.fields["department"]
+
+
+@login_required
+def team(request):
+    user = request.user
+    if not user.has_role(Role.LINE_MANAGER) or user.department_id is None:
+        raise PermissionDenied(_("Only line managers see their department's devices."))
+    queryset = selectors.devices_visible_to(user).filter(department_id=user.department_id)
+    return _fleet_page(
+        request,
+        queryset,
+        template="devices/fleet.html",
+        title=_("Devices of %(department)s") % {"department": user.department},
+        scope="team",
+    )
+
+
+@desk_required
+def desk(request):
+    return _fleet_page(
+        request,
+        selectors.devices_visible_to(request.user),
+        template="devices/fleet.html",
+        title=_("The fleet"),
+        scope="desk",
+    )
+
+
+@login_required
+def export(request):
+    """The list as the person filtered it, as CSV (the desk: all; a manager: theirs)."""
+    user = request.user
+    if permissions.is_desk(user):
+        queryset = selectors.devices_visible_to(user)
+    elif user.has_role(Role.LINE_MANAGER) and user.department_id:
+        queryset = selectors.devices_visible_to(user).filter(department_id=user.department_id)
+    else:
+        raise PermissionDenied(_("Only the desk and line managers export device lists."))
+    filterset = DeviceFilter(request.GET or None, queryset=queryset)
+    from devices.importing import export_devices_csv
+
+    response = StreamingHttpResponse(
+        export_devices_csv(selectors.fleet_list(filterset.qs)), content_type="text/csv"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="devices-{stamp}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _device_or_404(request, pk):
+    device = selectors.device_page(request.user, pk)
+    if device is None:
+        raise Http404(_("No such device."))
+    return device
+
+
+@login_required
+def device(request, pk, *, assign_form=None, status=200):
+    device = _device_or_404(request, pk)
+    user = request.user
+    is_desk = permissions.is_desk(user)
+    acts = permissions.holds(user, device) or permissions.manages(user, device)
+    open_repair = next(
+        (c for c in device.repair_cases.all() if c.state != RepairState.CLOSED), None
+    )
+    open_return = next(
+        (c for c in device.return_cases.all() if c.state != ReturnState.CLOSED), None
+    )
+    return render(
+        request,
+        "devices/device.html",
+        {
+            "device": device,
+            "is_desk": is_desk,
+            "may_report": acts and open_repair is None and device.state == DeviceState.ASSIGNED,
+            "may_return": acts and open_return is None and device.state == DeviceState.ASSIGNED,
+            "open_repair": open_repair,
+            "open_return": open_return,
+            "assign_form": assign_form
+            or (PersonForm() if is_desk and device.state == DeviceState.IN_STOCK else None),
+            "events": device.events.all(),
+            "state_labels": dict(DeviceState.choices),
+        },
+        status=status,
+    )
+
+
+@desk_required
+@require_POST
+def assign(request, pk):
+    form = PersonForm(**bound(request))
+    status = 400
+    if form.is_valid():
+        try:
+            services.assign_device(
+                by=request.user,
+                device_id=pk,
+                user_id=form.cleaned_data["person"],
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as error:
+            status = refused(form, error)
+        else:
+            messages.success(request, _("The device is assigned."))
+            return redirect("devices:device", pk=pk)
+    return device(request, pk, assign_form=form, status=status)
