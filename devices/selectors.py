@@ -33,12 +33,26 @@ def devices_visible_to(user) -> QuerySet[Device]:
     return devices.filter(scope)
 
 
+def _cases_visible_to(model, user, started_by: str):
+    """The desk sees every case; others the cases of devices they see, and the cases they
+    started or are the holder of (a replaced device is no longer theirs, its case is)."""
+    if not user.is_authenticated:
+        return model.objects.none()
+    if permissions.is_desk(user):
+        return model.objects.all()
+    return model.objects.filter(
+        Q(device__in=devices_visible_to(user).values("pk"))
+        | Q(holder=user)
+        | Q(**{started_by: user})
+    )
+
+
 def repair_cases_visible_to(user) -> QuerySet[RepairCase]:
-    return RepairCase.objects.filter(device__in=devices_visible_to(user).values("pk"))
+    return _cases_visible_to(RepairCase, user, "reported_by")
 
 
 def return_cases_visible_to(user) -> QuerySet[ReturnCase]:
-    return ReturnCase.objects.filter(device__in=devices_visible_to(user).values("pk"))
+    return _cases_visible_to(ReturnCase, user, "requested_by")
 
 
 def search_devices(queryset: QuerySet[Device], text: str) -> QuerySet[Device]:

@@ -23,6 +23,7 @@ portal_patterns = (
 urlpatterns = [
     path("", include(portal_patterns)),
     path("apps/", include("appstore.urls")),
+    path("devices/", include("devices.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),

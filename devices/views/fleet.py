@@ -94,7 +94,7 @@ def team(request):
 
 
 @desk_required
-def desk(request):
+def fleet(request):
     return _fleet_page(
         request,
         selectors.devices_visible_to(request.user),

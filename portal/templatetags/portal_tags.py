@@ -1,6 +1,6 @@
 """Small template helpers shared by every app."""
 
-from django import template
+from django import forms, template
 
 from portal.choices import Role
 
@@ -19,6 +19,18 @@ def role_label(name: str) -> str:
 @register.filter
 def is_checkbox(bound_field) -> bool:
     return getattr(bound_field.field.widget, "input_type", "") in {"checkbox", "radio"}
+
+
+@register.filter
+def is_choice_group(bound_field) -> bool:
+    """Radio buttons or checkboxes of one field: a fieldset whose legend names them."""
+    return isinstance(bound_field.field.widget, forms.RadioSelect)
+
+
+@register.filter
+def label_of(labels: dict, key: str) -> str:
+    """`{{ labels|label_of:state }}`: the human name of a value in a dict of labels."""
+    return labels.get(key, key) if key else ""
 
 
 @register.filter

@@ -1,0 +1,269 @@
+"""Repair and return cases in the portal: an employee (or their manager) reports a fault
+or asks for a return; the desk works its queue and each case through devices.actions.
+
+Every write goes through devices.services (via the one action table the admin and the
+API use too), so a page cannot allow what the workflow refuses.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from devices import actions, permissions, selectors, services
+from devices.choices import FaultCategory, RepairState, ReturnState
+from devices.forms import FaultForm, ReturnForm
+from devices.views.common import bound, desk_required, refused
+from portal.errors import DomainError
+
+# The steps a repair or return goes through, for the progress list on the case page.
+REPAIR_STEPS = [
+    RepairState.REPORTED,
+    RepairState.TRIAGED,
+    RepairState.IN_TRANSIT,
+    RepairState.AT_REPAIR_PARTNER,
+    (RepairState.REPAIRED, RepairState.REPLACED, RepairState.BEYOND_REPAIR),
+    RepairState.RETURNED_TO_USER,
+    RepairState.CLOSED,
+]
+RETURN_STEPS = [
+    ReturnState.REQUESTED,
+    ReturnState.IN_TRANSIT,
+    ReturnState.RECEIVED,
+    ReturnState.WIPED,
+    (ReturnState.REDEPLOYED, ReturnState.REFURBISHED, ReturnState.RECYCLED),
+    ReturnState.CLOSED,
+]
+
+
+def _steps(steps, state: str, labels: dict) -> list[dict]:
+    """Each step with its label and whether it is done, current or to come."""
+    flat = [s if isinstance(s, tuple) else (s,) for s in steps]
+    current = next((i for i, group in enumerate(flat) if state in group), 0)
+    result = []
+    for i, group in enumerate(flat):
+        label = labels[state] if state in group else " / ".join(str(labels[s]) for s in group)
+        status = "done" if i < current else "current" if i == current else "todo"
+        result.append({"label": label, "status": status})
+    return result
+
+
+def _acting_device(request, pk):
+    """A device this person holds or manages (the desk too), in a state to act on."""
+    device = selectors.device_page(request.user, pk)
+    if device is None:
+        raise Http404(_("No such device."))
+    return device
+
+
+# --- reporting ---------------------------------------------------------------------------
+
+
+@login_required
+def report_fault(request, pk):
+    device = _acting_device(request, pk)
+    form = FaultForm(**bound(request))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = services.report_fault(
+                    by=request.user,
+                    device_id=device.pk,
+                    category=data["category"],
+                    description=data["description"],
+                    data_backed_up=data["data_backed_up"],
+                    photos=data["photos"],
+                )
+            except DomainError as error:
+                status = refused(form, error)
+            else:
+                if case.is_security_event:
+                    messages.warning(
+                        request,
+                        _(
+                            "The logistics desk has been alerted. If the device can be "
+                            "locked or wiped remotely, they will do it now."
+                        ),
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("Fault reported. The logistics desk will contact you about it."),
+                    )
+                return redirect("devices:repair_case", pk=case.pk)
+    return render(
+        request,
+        "devices/report_fault.html",
+        {"device": device, "form": form, "lost": FaultCategory.LOST_OR_STOLEN},
+        status=status,
+    )
+
+
+@login_required
+def request_return(request, pk):
+    device = _acting_device(request, pk)
+    form = ReturnForm(**bound(request))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                case = services.request_return(
+                    by=request.user, device_id=device.pk, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as error:
+                status = refused(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Return requested. The logistics desk will tell you where to send it."),
+                )
+                return redirect("devices:return_case", pk=case.pk)
+    return render(
+        request, "devices/request_return.html", {"device": device, "form": form}, status=status
+    )
+
+
+# --- the desk's queue ------------------------------------------------------------------
+
+
+@desk_required
+def desk(request):
+    queue = selectors.desk_queue()
+    repairs = list(queue["repairs"][:200])
+    returns = list(queue["returns"][:200])
+    orphans = list(queue["orphans"][:200])
+    return render(
+        request,
+        "devices/desk.html",
+        {
+            "repairs": repairs,
+            "returns": returns,
+            "orphans": orphans,
+            "security": [c for c in repairs if c.is_security_event],
+            "repair_labels": dict(RepairState.choices),
+            "return_labels": dict(ReturnState.choices),
+        },
+    )
+
+
+# --- one case ----------------------------------------------------------------------------
+
+
+def _repair_or_404(request, pk):
+    case = selectors.repair_case_page(request.user, pk)
+    if case is None:
+        raise Http404(_("No such repair case."))
+    return case
+
+
+def _return_or_404(request, pk):
+    case = selectors.return_case_page(request.user, pk)
+    if case is None:
+        raise Http404(_("No such return case."))
+    return case
+
+
+def _action_forms(available, failed=None):
+    """One form per action; the one that was just refused keeps its input and errors."""
+    forms = []
+    for action in available:
+        form = failed[1] if failed and failed[0] == action.name else action.form()
+        if action.name == "lend":  # offer the devices in stock as suggestions
+            form.fields["device"].widget.attrs["list"] = "stock-devices"
+        forms.append({"action": action, "form": form})
+    return forms
+
+
+@login_required
+def repair_case(request, pk, *, failed=None, status=200):
+    case = _repair_or_404(request, pk)
+    labels = dict(RepairState.choices)
+    return render(
+        request,
+        "devices/repair_case.html",
+        {
+            "case": case,
+            "steps": _steps(REPAIR_STEPS, case.state, labels),
+            "labels": labels,
+            "forms": _action_forms(actions.repair_actions(case, request.user), failed),
+            "is_desk": permissions.is_desk(request.user),
+            "stock": selectors.stock_devices()[:20] if permissions.is_desk(request.user) else (),
+        },
+        status=status,
+    )
+
+
+@login_required
+def return_case(request, pk, *, failed=None, status=200):
+    case = _return_or_404(request, pk)
+    labels = dict(ReturnState.choices)
+    return render(
+        request,
+        "devices/return_case.html",
+        {
+            "case": case,
+            "steps": _steps(RETURN_STEPS, case.state, labels),
+            "labels": labels,
+            "forms": _action_forms(actions.return_actions(case, request.user), failed),
+            "is_desk": permissions.is_desk(request.user),
+        },
+        status=status,
+    )
+
+
+def _act(request, pk, name, table, page, find, success_url):
+    action = table.get(name)
+    if action is None:
+        raise Http404(_("No such action."))
+    find(request, pk)  # 404 for a case out of this person's sight
+    form, status = actions.perform(
+        action, by=request.user, case_id=pk, data=request.POST, files=request.FILES
+    )
+    if status == 200:
+        messages.success(request, _("Done: %(action)s.") % {"action": action.label})
+        return redirect(success_url, pk=pk)
+    for error in form.non_field_errors():
+        # Also at the top: the action may no longer be offered (someone else acted first).
+        messages.error(request, error)
+    return page(request, pk, failed=(action.name, form), status=status)
+
+
+@login_required
+@require_POST
+def repair_action(request, pk, action):
+    table = actions.REPAIR_ACTIONS
+    return _act(request, pk, action, table, repair_case, _repair_or_404, "devices:repair_case")
+
+
+@login_required
+@require_POST
+def return_action(request, pk, action):
+    table = actions.RETURN_ACTIONS
+    return _act(request, pk, action, table, return_case, _return_or_404, "devices:return_case")
+
+
+@login_required
+def photo(request, pk, photo_pk):
+    """A fault photo, only to those who may see its case; never from a public URL."""
+    case = _repair_or_404(request, pk)
+    found = next((p for p in case.photos.all() if p.pk == photo_pk), None)
+    if found is None:
+        raise Http404(_("No such photo."))
+    response = FileResponse(found.image.open("rb"), content_type=_image_type(found.image.name))
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+def _image_type(name: str) -> str:
+    ext = name.rsplit(".", 1)[-1].lower()
+    return {"png": "image/png", "webp": "image/webp"}.get(ext, "image/jpeg")
