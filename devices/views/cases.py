@@ -53,9 +53,10 @@ def _steps(steps, state: str, labels: dict) -> list[dict]:
 
 
 def _acting_device(request, pk):
-    """A device this person holds or manages (the desk too), in a state to act on."""
+    """A device this person holds or manages; anyone else gets a 404 (as in the service)."""
     device = selectors.device_page(request.user, pk)
-    if device is None:
+    user = request.user
+    if device is None or not (permissions.holds(user, device) or permissions.manages(user, device)):
         raise Http404(_("No such device."))
     return device
 
