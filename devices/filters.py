@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import django_filters
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -60,7 +61,11 @@ class DeviceFilter(django_filters.FilterSet):
         label=_("Age"), choices=AGES, empty_label=_("Any age"), method="filter_age"
     )
     inactive_holder = django_filters.BooleanFilter(
-        label=_("Held by a deactivated account"), method="filter_inactive_holder"
+        label=_("Held by a deactivated account"),
+        method="filter_inactive_holder",
+        widget=forms.Select(
+            choices=[("", _("Any holder")), ("true", _("Yes")), ("false", _("No"))]
+        ),
     )
 
     class Meta:
