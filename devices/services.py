@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,16 +28,37 @@ from devices.workflow import DEVICE_WORKFLOW, REPAIR_WORKFLOW, RETURN_WORKFLOW
 from portal.choices import Role
 from portal.errors import NotFound, NotPermitted, RuleViolation
 from portal.models import User
-from portal.notifications import notify
+from portal.notifications import notify_in_their_language
 from portal.uploads import clean_image
 
 MAX_PHOTOS = 5
 OUTCOMES = (RepairState.REPAIRED, RepairState.REPLACED, RepairState.BEYOND_REPAIR)
+OUTCOME_NEWS = {
+    RepairState.REPAIRED: lambda: _("Your %(device)s is repaired and on its way back to you"),
+    RepairState.REPLACED: lambda: _("Your %(device)s is replaced: a new device is on its way"),
+    RepairState.BEYOND_REPAIR: lambda: _(
+        "Your %(device)s cannot be repaired: the logistics desk will contact you"
+    ),
+}
 DISPOSALS = {
     ReturnState.REDEPLOYED: DeviceState.IN_STOCK,
     ReturnState.REFURBISHED: DeviceState.RETIRED,
     ReturnState.RECYCLED: DeviceState.RETIRED,
 }
+
+
+def _tell_desk(*, key: str, title, body: str = "", url: str = "") -> None:
+    desk = User.objects.filter(
+        is_active=True, groups__name__in=[Role.LOGISTICS, Role.ADMINISTRATOR]
+    ).distinct()
+    notify_in_their_language(desk, key=key, title=title, body=body, url=url)
+
+
+def _tell(people, *, key: str, title, url: str) -> None:
+    """Tell these people (ids, None skipped) about a step of their case, in their language."""
+    ids = {pk for pk in people if pk}
+    if ids:
+        notify_in_their_language(User.objects.filter(pk__in=ids), key=key, title=title, url=url)
 
 
 def _devices(*ids) -> list[Device]:
@@ -120,17 +142,18 @@ def report_fault(
         photo = RepairPhoto(case=case)
         photo.image.save(clean.name, clean, save=False)
         photo.save()
-    title = (
-        _("Security: %(device)s is lost or stolen")
-        if security
-        else _("New repair case: %(device)s")
-    ) % {"device": device}
-    notify(
-        recipients=User.objects.filter(is_active=True, groups__name=Role.LOGISTICS),
+    _tell_desk(
         key=f"repaircase:{case.pk}:reported",
-        title=title,
+        title=lambda: (
+            (
+                _("Security: %(device)s is lost or stolen")
+                if security
+                else _("New repair case: %(device)s")
+            )
+            % {"device": device}
+        ),
         body=case.description,
-        url=f"/admin/devices/repaircase/{case.pk}/change/",
+        url=reverse("devices:repair_case", args=[case.pk]),
     )
     return case
 
@@ -196,6 +219,12 @@ def lend_loaner(*, by, case_id: int, loaner_id: int) -> RepairCase:
     _hand_over(loaner, to=case.holder, by=by, loan=True, comment=f"#{case.pk}")
     case.loaner = loaner
     case.save(update_fields=["loaner"])
+    _tell(
+        [case.holder_id],
+        key=f"repaircase:{case.pk}:loaner:{loaner.pk}",
+        title=lambda: _("A loaner is ready for you: %(device)s") % {"device": loaner.model},
+        url=reverse("devices:repair_case", args=[case.pk]),
+    )
     return case
 
 
@@ -238,6 +267,12 @@ def record_outcome(
         _hand_over(new, to=case.holder, by=by, loan=False, comment=f"#{case.pk}")
         case.replacement = new
         case.save(update_fields=["replacement"])
+    _tell(
+        [case.holder_id, case.reported_by_id],
+        key=f"repaircase:{case.pk}:{outcome}",
+        title=lambda: OUTCOME_NEWS[outcome]() % {"device": case.device.model},
+        url=reverse("devices:repair_case", args=[case.pk]),
+    )
     return event
 
 
@@ -275,9 +310,15 @@ def request_return(*, by, device_id: int, reason: str) -> ReturnCase:
         raise RuleViolation(_("Choose why the device is returned."), field="reason")
     if device.return_cases.exclude(state=ReturnState.CLOSED).exists():
         raise RuleViolation(_("A return of this device is already under way."), field="device")
-    return ReturnCase.objects.create(
+    case = ReturnCase.objects.create(
         device=device, requested_by=by, holder=device.assignee, reason=reason
     )
+    _tell_desk(
+        key=f"returncase:{case.pk}:requested",
+        title=lambda: _("Return requested: %(device)s") % {"device": device},
+        url=reverse("devices:return_case", args=[case.pk]),
+    )
+    return case
 
 
 def _return(case_id: int) -> ReturnCase:
@@ -307,6 +348,12 @@ def receive_return(*, by, case_id: int):
     [device] = _devices(case.device_id)
     if device.state == DeviceState.ASSIGNED:
         _take_back(device, target=DeviceState.RETURNED, by=by, comment=f"#R{case.pk}")
+    _tell(
+        [case.requested_by_id, case.holder_id],
+        key=f"returncase:{case.pk}:received",
+        title=lambda: _("The logistics desk received %(device)s") % {"device": device},
+        url=reverse("devices:return_case", args=[case.pk]),
+    )
     return event
 
 

@@ -11,9 +11,30 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.models import Notification, OutboundEmail, User
+
+
+def notify_in_their_language(recipients, *, key: str, title, body="", url: str = "") -> int:
+    """`notify`, with the title and body (callables returning text) written in each
+    recipient's own language. `recipients` is a queryset of users."""
+    by_language: dict[str, list[int]] = {}
+    for pk, language in recipients.values_list("pk", "preferred_language").iterator(
+        chunk_size=2000
+    ):
+        by_language.setdefault(language or "", []).append(pk)
+    told = 0
+    for language, ids in sorted(by_language.items()):
+        with translation.override(language or None):
+            told += notify(
+                recipients=ids,
+                key=key,
+                title=str(title()),
+                body=str(body() if callable(body) else body),
+                url=url,
+            )
+    return told
 
 
 def notify(

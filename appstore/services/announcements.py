@@ -4,13 +4,12 @@ in their own language. Run from Celery tasks, after the publication committed.""
 
 from __future__ import annotations
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from appstore import selectors
 from appstore.choices import VersionState
 from appstore.models import App, AppVersion
-from portal.notifications import notify
+from portal.notifications import notify_in_their_language
 
 
 def announce_publication(*, version_id: int) -> int:
@@ -30,7 +29,7 @@ def announce_publication(*, version_id: int) -> int:
     else:
         installed = app.installations.exclude(version=version).values("user_id")
         recipients = audience.filter(pk__in=installed)
-    return _notify_by_language(
+    return notify_in_their_language(
         recipients,
         key=f"appversion:{version.pk}:published",
         title=lambda: (
@@ -46,22 +45,10 @@ def announce_required(*, app_id: int) -> int:
     app = App.objects.filter(pk=app_id, is_required=True).first()
     if app is None or not app.versions.filter(state=VersionState.PUBLISHED).exists():
         return 0
-    return _notify_by_language(
+    return notify_in_their_language(
         selectors.audience_members(app),
         key=f"app:{app.pk}:required",
         title=lambda: _("A required app was assigned to you: %(app)s") % {"app": app.name},
         body=app.summary,
         url=f"/apps/{app.slug}/",
     )
-
-
-def _notify_by_language(recipients, *, key, title, body, url) -> int:
-    told = 0
-    rows = recipients.values_list("pk", "preferred_language")
-    by_language: dict[str, list[int]] = {}
-    for pk, language in rows.iterator(chunk_size=2000):
-        by_language.setdefault(language or "", []).append(pk)
-    for language, ids in sorted(by_language.items()):
-        with translation.override(language or None):
-            told += notify(recipients=ids, key=key, title=str(title()), body=body, url=url)
-    return told

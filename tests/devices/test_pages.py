@@ -11,6 +11,7 @@ from PIL import Image
 
 from devices.choices import DeviceState, FaultCategory, RepairState, ReturnState
 from devices.models import RepairCase, ReturnCase
+from portal.models import Notification
 from tests.devices.factories import DeviceFactory, DeviceModelFactory, held_device
 from tests.factories import UserFactory
 
@@ -113,6 +114,7 @@ def test_the_desk_works_a_repair_with_a_loaner_to_the_end(client_for, employee, 
     assert act("lend", device="loaner001").status_code == 302
     loaner.refresh_from_db()
     assert loaner.state == DeviceState.LOANED and loaner.assignee == employee
+    assert employee.notifications.filter(key=f"repaircase:{case.pk}:loaner:{loaner.pk}").exists()
     refused = act("ship", carrier="Posten", tracking_number="")
     assert refused.status_code == 400
     assert act("ship", carrier="Posten", tracking_number="70712345").status_code == 302
@@ -182,7 +184,10 @@ def test_leaver_return_by_the_manager_wiped_and_recycled(
     def act(name, **data):
         return desk.post(reverse("devices:return_action", args=[case.pk, name]), data)
 
+    assert logistics.notifications.filter(key=f"returncase:{case.pk}:requested").exists()
     assert act("receive").status_code == 302
+    told = {n.recipient for n in Notification.objects.filter(key=f"returncase:{case.pk}:received")}
+    assert told == {manager, employee}  # the manager who asked and the holder
     assert act("dispose", outcome=ReturnState.RECYCLED).status_code == 409  # not wiped yet
     assert act("wipe", method="mdm_remote", certificate="").status_code == 400
     assert act("wipe", method="mdm_remote", certificate="WIPE-2026-0042").status_code == 302
