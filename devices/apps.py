@@ -10,15 +10,21 @@ class DevicesConfig(AppConfig):
         from portal.choices import Role
         from portal.roles import register_permissions
 
-        view = {
+        # The logistics desk's admin screens: devices and cases are read-only there and
+        # changed only through the desk's forms (which need "change"); device models are
+        # reference data; the CSV import screens need the import permissions.
+        desk = {
             "devices.view_device",
+            "devices.change_device",
             "devices.view_devicemodel",
+            "devices.add_devicemodel",
+            "devices.change_devicemodel",
             "devices.view_repaircase",
+            "devices.change_repaircase",
             "devices.view_returncase",
+            "devices.change_returncase",
+            "devices.view_deviceimport",
+            "devices.add_deviceimport",
         }
-        register_permissions(
-            Role.LOGISTICS, view | {"devices.add_devicemodel", "devices.change_devicemodel"}
-        )
-        register_permissions(
-            Role.ADMINISTRATOR, view | {"devices.add_devicemodel", "devices.change_devicemodel"}
-        )
+        register_permissions(Role.LOGISTICS, desk)
+        register_permissions(Role.ADMINISTRATOR, desk)
