@@ -1,0 +1,413 @@
+"""Shapes of the devices API. Serializers check shape; devices.services checks the rules."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from appstore.api.serializers import EventSerializer, InvalidSerializer
+from devices import actions, permissions
+from devices.choices import (
+    DeviceCategory,
+    DeviceState,
+    FaultCategory,
+    RepairState,
+    ReturnReason,
+    ReturnState,
+)
+from devices.models import Assignment, Device, DeviceModel, RepairCase, ReturnCase
+
+__all__ = ["EventSerializer", "InvalidSerializer"]
+
+
+def enum_field(choices, **kwargs) -> serializers.ChoiceField:
+    """A choice field whose values the schema lists in place. `state` and `category` name
+    different choice sets in the app store and in each workflow here, and the schema's enum
+    components are named by field name alone; wrapped in `allOf`, the set stays inline."""
+    field_class = type("InlineChoiceField", (serializers.ChoiceField,), {})
+    values = [value for value, _label in choices]
+    described = "\n".join(f"* `{value}` - {label}" for value, label in choices)
+    schema = {"allOf": [{"type": "string", "enum": values}], "description": described}
+    return extend_schema_field(schema)(field_class)(choices=choices, **kwargs)
+
+
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    full_name = serializers.SerializerMethodField()
+
+    def get_full_name(self, user) -> str:
+        return user.get_full_name() or user.username
+
+
+class DepartmentBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    code = serializers.CharField(read_only=True)
+
+
+class DeviceModelSerializer(serializers.ModelSerializer):
+    category = enum_field(DeviceCategory.choices, read_only=True)
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+
+    class Meta:
+        model = DeviceModel
+        fields = ["id", "manufacturer", "name", "category", "category_label", "operating_system"]
+        read_only_fields = fields
+
+
+class DeviceRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    serial_number = serializers.CharField(read_only=True)
+    asset_tag = serializers.CharField(read_only=True, allow_null=True)
+    model = serializers.CharField(source="model.__str__", read_only=True)
+
+
+def _is_desk(serializer) -> bool:
+    request = serializer.context.get("request")
+    return request is not None and permissions.is_desk(request.user)
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    model = DeviceModelSerializer(read_only=True)
+    state = enum_field(DeviceState.choices, read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    holder = PersonRefSerializer(source="assignee", read_only=True, allow_null=True)
+    department = DepartmentBriefSerializer(read_only=True, allow_null=True)
+    under_warranty = serializers.SerializerMethodField()
+    mdm_identifier = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Device
+        fields = [
+            "id",
+            "serial_number",
+            "imei",
+            "asset_tag",
+            "model",
+            "state",
+            "state_label",
+            "holder",
+            "department",
+            "purchase_date",
+            "warranty_end",
+            "under_warranty",
+            "mdm_identifier",
+        ]
+        read_only_fields = fields
+
+    def get_under_warranty(self, device: Device) -> bool | None:
+        """None when the warranty's end is not known."""
+        if device.warranty_end is None:
+            return None
+        return device.warranty_end >= timezone.localdate()
+
+    def get_mdm_identifier(self, device: Device) -> str | None:
+        """For the logistics desk; null for everyone else."""
+        return device.mdm_identifier if _is_desk(self) else None
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    person = PersonRefSerializer(source="user", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["person", "is_loan", "started_at", "ended_at"]
+        read_only_fields = fields
+
+
+class CaseRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    state = serializers.CharField(read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    url_name = ""
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, case) -> str:
+        url = reverse(self.url_name, kwargs={"pk": case.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class RepairCaseRefSerializer(CaseRefSerializer):
+    category = serializers.CharField(read_only=True)
+    reported_at = serializers.DateTimeField(read_only=True)
+    url_name = "api:repair_case_detail"
+
+
+class ReturnCaseRefSerializer(CaseRefSerializer):
+    reason = serializers.CharField(read_only=True)
+    requested_at = serializers.DateTimeField(read_only=True)
+    url_name = "api:return_case_detail"
+
+
+class DeviceDetailSerializer(DeviceSerializer):
+    purchase_price = serializers.SerializerMethodField()
+    notes = serializers.SerializerMethodField()
+    open_repair_cases = serializers.SerializerMethodField()
+    open_return_cases = serializers.SerializerMethodField()
+    assignments = AssignmentSerializer(many=True, read_only=True)
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta(DeviceSerializer.Meta):
+        fields = [
+            *DeviceSerializer.Meta.fields,
+            "purchase_price",
+            "notes",
+            "open_repair_cases",
+            "open_return_cases",
+            "assignments",
+            "events",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_purchase_price(self, device: Device) -> str | None:
+        """For the logistics desk; null for everyone else."""
+        if not _is_desk(self) or device.purchase_price is None:
+            return None
+        return str(device.purchase_price)
+
+    def get_notes(self, device: Device) -> str | None:
+        """For the logistics desk; null for everyone else."""
+        return device.notes if _is_desk(self) else None
+
+    @extend_schema_field(RepairCaseRefSerializer(many=True))
+    def get_open_repair_cases(self, device: Device) -> list[dict]:
+        cases = [c for c in device.repair_cases.all() if c.state != RepairState.CLOSED]
+        return RepairCaseRefSerializer(cases, many=True, context=self.context).data
+
+    @extend_schema_field(ReturnCaseRefSerializer(many=True))
+    def get_open_return_cases(self, device: Device) -> list[dict]:
+        cases = [c for c in device.return_cases.all() if c.state != ReturnState.CLOSED]
+        return ReturnCaseRefSerializer(cases, many=True, context=self.context).data
+
+
+# Reporting a fault and asking for a return.
+
+
+class FaultReportSerializer(serializers.Serializer):
+    category = enum_field(FaultCategory.choices)
+    description = serializers.CharField(max_length=4000)
+    data_backed_up = serializers.BooleanField(required=False, default=False)
+    photos = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        help_text=_("Up to 5 photos of the damage (PNG, JPEG or WebP), as multipart/form-data."),
+    )
+
+
+class ReturnRequestSerializer(serializers.Serializer):
+    reason = enum_field(ReturnReason.choices)
+
+
+# Repair and return cases.
+
+
+class ActionSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+
+
+class RepairCaseSerializer(serializers.ModelSerializer):
+    device = DeviceRefSerializer(read_only=True)
+    state = enum_field(RepairState.choices, read_only=True)
+    category = enum_field(FaultCategory.choices, read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+    reported_by = PersonRefSerializer(read_only=True)
+    holder = PersonRefSerializer(read_only=True, allow_null=True)
+    loaner = DeviceRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = RepairCase
+        fields = [
+            "id",
+            "device",
+            "state",
+            "state_label",
+            "category",
+            "category_label",
+            "is_security_event",
+            "reported_by",
+            "holder",
+            "loaner",
+            "reported_at",
+            "returned_at",
+        ]
+        read_only_fields = fields
+
+
+class RepairCaseDetailSerializer(RepairCaseSerializer):
+    replacement = DeviceRefSerializer(read_only=True, allow_null=True)
+    turnaround_seconds = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+    events = EventSerializer(many=True, read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(RepairCaseSerializer.Meta):
+        fields = [
+            *RepairCaseSerializer.Meta.fields,
+            "description",
+            "data_backed_up",
+            "carrier",
+            "tracking_number",
+            "repair_partner",
+            "cost",
+            "warranty_covered",
+            "replacement",
+            "turnaround_seconds",
+            "photos",
+            "events",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    def get_turnaround_seconds(self, case: RepairCase) -> int | None:
+        """Reported -> returned to the user, once it is returned."""
+        turnaround = case.turnaround
+        return int(turnaround.total_seconds()) if turnaround is not None else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.URLField()))
+    def get_photos(self, case: RepairCase) -> list[str]:
+        """Permission-checked addresses of the fault photos."""
+        request = self.context.get("request")
+        urls = [
+            reverse("devices:photo", kwargs={"pk": case.pk, "photo_pk": photo.pk})
+            for photo in case.photos.all()
+        ]
+        return [request.build_absolute_uri(u) if request else u for u in urls]
+
+    @extend_schema_field(ActionSerializer(many=True))
+    def get_allowed_actions(self, case: RepairCase) -> list[dict]:
+        user = self.context["request"].user
+        return [{"name": a.name, "label": str(a.label)} for a in actions.repair_actions(case, user)]
+
+
+class ReturnCaseSerializer(serializers.ModelSerializer):
+    device = DeviceRefSerializer(read_only=True)
+    state = enum_field(ReturnState.choices, read_only=True)
+    reason = enum_field(ReturnReason.choices, read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    reason_label = serializers.CharField(source="get_reason_display", read_only=True)
+    requested_by = PersonRefSerializer(read_only=True)
+    holder = PersonRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ReturnCase
+        fields = [
+            "id",
+            "device",
+            "state",
+            "state_label",
+            "reason",
+            "reason_label",
+            "requested_by",
+            "holder",
+            "requested_at",
+        ]
+        read_only_fields = fields
+
+
+class ReturnCaseDetailSerializer(ReturnCaseSerializer):
+    wiped_by = PersonRefSerializer(read_only=True, allow_null=True)
+    events = EventSerializer(many=True, read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(ReturnCaseSerializer.Meta):
+        fields = [
+            *ReturnCaseSerializer.Meta.fields,
+            "wipe_method",
+            "wipe_certificate",
+            "wiped_by",
+            "wiped_at",
+            "events",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ActionSerializer(many=True))
+    def get_allowed_actions(self, case: ReturnCase) -> list[dict]:
+        user = self.context["request"].user
+        return [{"name": a.name, "label": str(a.label)} for a in actions.return_actions(case, user)]
+
+
+class ActionInputSerializer(serializers.Serializer):
+    """The union of every action's fields; each action reads only its own (see its form)."""
+
+    comment = serializers.CharField(required=False, allow_blank=True)
+    device = serializers.CharField(
+        required=False, help_text=_("lend: serial number or asset tag of a device in stock.")
+    )
+    carrier = serializers.CharField(required=False, help_text=_("ship (repair)."))
+    tracking_number = serializers.CharField(required=False, help_text=_("ship (repair)."))
+    repair_partner = serializers.CharField(required=False, help_text=_("ship (repair)."))
+    outcome = serializers.CharField(
+        required=False,
+        help_text=_(
+            "outcome: repaired, replaced or beyond_repair; dispose: redeployed, refurbished "
+            "or recycled."
+        ),
+    )
+    cost = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, help_text=_("outcome.")
+    )
+    warranty_covered = serializers.BooleanField(
+        required=False, allow_null=True, help_text=_("outcome.")
+    )
+    replacement = serializers.CharField(
+        required=False, help_text=_("outcome, when replaced: a device in stock.")
+    )
+    method = serializers.CharField(required=False, help_text=_("wipe: the wipe method."))
+    certificate = serializers.CharField(
+        required=False, help_text=_("wipe: the certificate number.")
+    )
+
+
+# The MDM inventory upsert.
+
+
+class InventoryItemSerializer(serializers.Serializer):
+    """One device as the MDM knows it. Fields other than these are ignored."""
+
+    serial_number = serializers.CharField(max_length=64)
+    manufacturer = serializers.CharField(max_length=80)
+    model = serializers.CharField(max_length=120, help_text=_("The model's name."))
+    category = enum_field(
+        DeviceCategory.choices,
+        required=False,
+        help_text=_("Used only when the model is new to the portal; phone when not given."),
+    )
+    imei = serializers.CharField(max_length=15, required=False, allow_null=True, allow_blank=True)
+    asset_tag = serializers.CharField(
+        max_length=40, required=False, allow_null=True, allow_blank=True
+    )
+    mdm_identifier = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    purchase_date = serializers.DateField(required=False, allow_null=True)
+    warranty_end = serializers.DateField(required=False, allow_null=True)
+
+
+class InventoryResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class InventoryErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text=_("Position of the item in the batch, from 0."))
+    field = serializers.CharField()
+    code = serializers.CharField(
+        help_text=_("required, max_length, invalid, invalid_imei, unique, duplicate…")
+    )
+    detail = serializers.CharField()
+
+
+class InventoryBatchErrorSerializer(InvalidSerializer):
+    errors = InventoryErrorSerializer(many=True)
