@@ -5,6 +5,7 @@ and a fixed number of queries whatever the batch's size."""
 from __future__ import annotations
 
 import datetime
+import time
 
 import pytest
 from django.db import connection
@@ -300,3 +301,22 @@ def test_the_service_takes_the_same_batch_from_a_command_or_task(mdm):
     with pytest.raises(inventory.InventoryRefused) as refused:
         inventory.upsert_inventory(by=mdm, items=[item(3, imei=item(1)["imei"])])
     assert [e.as_dict()["field"] for e in refused.value.errors] == ["imei"]
+
+
+def test_a_batch_that_loses_a_race_is_a_409_and_writes_nothing(api_client, headers, monkeypatch):
+    """Another batch created the serial number between the look-up and the write."""
+    DeviceFactory(serial_number="MDM000002")
+    monkeypatch.setattr(inventory, "_existing_devices", lambda serials: {})
+    response = post(api_client, [item(1), item(2, imei=None)], headers)
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+    assert list(Device.objects.values_list("serial_number", flat=True)) == ["MDM000002"]
+
+
+def test_5000_devices_in_one_batch(mdm):
+    started = time.monotonic()
+    result = inventory.upsert_inventory(by=mdm, items=[item(n) for n in range(5000)])
+    assert result.created == 5000
+    again = inventory.upsert_inventory(by=mdm, items=[item(n) for n in range(5000)])
+    assert again.unchanged == 5000
+    assert time.monotonic() - started < 20
