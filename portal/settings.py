@@ -307,7 +307,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Several apps name a field `state` or `category`; each choice set gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "VersionStateEnum": "appstore.choices.VersionState",
+        "ListingChangeStateEnum": "appstore.choices.ListingChangeState",
+        "AppCategoryEnum": "appstore.choices.Category",
+        "DeviceStateEnum": "devices.choices.DeviceState",
+        "DeviceCategoryEnum": "devices.choices.DeviceCategory",
+        "RepairStateEnum": "devices.choices.RepairState",
+        "ReturnStateEnum": "devices.choices.ReturnState",
+        "FaultCategoryEnum": "devices.choices.FaultCategory",
+    },
 }
 
 # Security. Behind a TLS-terminating proxy, which sets X-Forwarded-Proto.

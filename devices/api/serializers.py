@@ -24,17 +24,6 @@ from devices.models import Assignment, Device, DeviceModel, RepairCase, ReturnCa
 __all__ = ["EventSerializer", "InvalidSerializer"]
 
 
-def enum_field(choices, **kwargs) -> serializers.ChoiceField:
-    """A choice field whose values the schema lists in place. `state` and `category` name
-    different choice sets in the app store and in each workflow here, and the schema's enum
-    components are named by field name alone; wrapped in `allOf`, the set stays inline."""
-    field_class = type("InlineChoiceField", (serializers.ChoiceField,), {})
-    values = [value for value, _label in choices]
-    described = "\n".join(f"* `{value}` - {label}" for value, label in choices)
-    schema = {"allOf": [{"type": "string", "enum": values}], "description": described}
-    return extend_schema_field(schema)(field_class)(choices=choices, **kwargs)
-
-
 class PersonRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     username = serializers.CharField(read_only=True)
@@ -51,7 +40,7 @@ class DepartmentBriefSerializer(serializers.Serializer):
 
 
 class DeviceModelSerializer(serializers.ModelSerializer):
-    category = enum_field(DeviceCategory.choices, read_only=True)
+    category = serializers.ChoiceField(choices=DeviceCategory.choices, read_only=True)
     category_label = serializers.CharField(source="get_category_display", read_only=True)
 
     class Meta:
@@ -74,7 +63,7 @@ def _is_desk(serializer) -> bool:
 
 class DeviceSerializer(serializers.ModelSerializer):
     model = DeviceModelSerializer(read_only=True)
-    state = enum_field(DeviceState.choices, read_only=True)
+    state = serializers.ChoiceField(choices=DeviceState.choices, read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     holder = PersonRefSerializer(source="assignee", read_only=True, allow_null=True)
     department = DepartmentBriefSerializer(read_only=True, allow_null=True)
@@ -193,7 +182,7 @@ class DeviceDetailSerializer(DeviceSerializer):
 
 
 class FaultReportSerializer(serializers.Serializer):
-    category = enum_field(FaultCategory.choices)
+    category = serializers.ChoiceField(choices=FaultCategory.choices)
     description = serializers.CharField(max_length=4000)
     data_backed_up = serializers.BooleanField(required=False, default=False)
     photos = serializers.ListField(
@@ -205,7 +194,7 @@ class FaultReportSerializer(serializers.Serializer):
 
 
 class ReturnRequestSerializer(serializers.Serializer):
-    reason = enum_field(ReturnReason.choices)
+    reason = serializers.ChoiceField(choices=ReturnReason.choices)
 
 
 # Repair and return cases.
@@ -218,8 +207,8 @@ class ActionSerializer(serializers.Serializer):
 
 class RepairCaseSerializer(serializers.ModelSerializer):
     device = DeviceRefSerializer(read_only=True)
-    state = enum_field(RepairState.choices, read_only=True)
-    category = enum_field(FaultCategory.choices, read_only=True)
+    state = serializers.ChoiceField(choices=RepairState.choices, read_only=True)
+    category = serializers.ChoiceField(choices=FaultCategory.choices, read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     category_label = serializers.CharField(source="get_category_display", read_only=True)
     reported_by = PersonRefSerializer(read_only=True)
@@ -293,8 +282,8 @@ class RepairCaseDetailSerializer(RepairCaseSerializer):
 
 class ReturnCaseSerializer(serializers.ModelSerializer):
     device = DeviceRefSerializer(read_only=True)
-    state = enum_field(ReturnState.choices, read_only=True)
-    reason = enum_field(ReturnReason.choices, read_only=True)
+    state = serializers.ChoiceField(choices=ReturnState.choices, read_only=True)
+    reason = serializers.ChoiceField(choices=ReturnReason.choices, read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     reason_label = serializers.CharField(source="get_reason_display", read_only=True)
     requested_by = PersonRefSerializer(read_only=True)
@@ -380,8 +369,8 @@ class InventoryItemSerializer(serializers.Serializer):
     serial_number = serializers.CharField(max_length=64)
     manufacturer = serializers.CharField(max_length=80)
     model = serializers.CharField(max_length=120, help_text=_("The model's name."))
-    category = enum_field(
-        DeviceCategory.choices,
+    category = serializers.ChoiceField(
+        choices=DeviceCategory.choices,
         required=False,
         help_text=_("Used only when the model is new to the portal; phone when not given."),
     )
