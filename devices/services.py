@@ -138,6 +138,7 @@ def report_fault(
         is_security_event=security,
         repair_partner=device.model.default_repair_partner,
     )
+    REPAIR_WORKFLOW.record_start(case, by=by)
     for clean in clean_photos:
         photo = RepairPhoto(case=case)
         photo.image.save(clean.name, clean, save=False)
@@ -313,6 +314,7 @@ def request_return(*, by, device_id: int, reason: str) -> ReturnCase:
     case = ReturnCase.objects.create(
         device=device, requested_by=by, holder=device.assignee, reason=reason
     )
+    RETURN_WORKFLOW.record_start(case, by=by)
     _tell_desk(
         key=f"returncase:{case.pk}:requested",
         title=lambda: _("Return requested: %(device)s") % {"device": device},

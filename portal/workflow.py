@@ -100,3 +100,13 @@ class Workflow:
             to_state=target,
             comment=comment.strip(),
         )
+
+    def record_start(self, obj: models.Model, *, by, comment: str = ""):
+        """The first event of a new object: who opened it in its first state, and why."""
+        return self.event_model.objects.create(
+            **{self.event_field: obj},
+            actor=by,
+            from_state="",
+            to_state=getattr(obj, self.state_field),
+            comment=comment.strip(),
+        )

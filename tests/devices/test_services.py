@@ -81,6 +81,7 @@ def test_a_fault_is_repaired_with_a_loaner_in_between(phone, phone_model, employ
     assert (loaner.state, loaner.assignee) == (DeviceState.IN_STOCK, None)
     assert Assignment.objects.get(device=loaner).ended_at is not None
     assert [e.to_state for e in case.events.all()] == [
+        "reported",
         "triaged",
         "in_transit",
         "at_repair_partner",
