@@ -143,7 +143,7 @@ WIPE_FOR = {
 }
 
 
-def _imei(tac: str, number: int) -> str:
+def imei_for(tac: str, number: int) -> str:
     """A 15-digit IMEI: the model's 8-digit type code, a 6-digit number, the Luhn digit."""
     body = f"{tac}{number % 1_000_000:06d}"
     total = 0
@@ -192,7 +192,7 @@ class Fleet:
         device = Device(
             model=self.models[key],
             serial_number=f"{spec.serial}{73_000 + number * 37:07d}",
-            imei=_imei(spec.tac, 104_729 * number) if spec.tac else None,
+            imei=imei_for(spec.tac, 104_729 * number) if spec.tac else None,
             asset_tag=f"{TAG}-{number:05d}",
             purchase_date=bought,
             purchase_price=Decimal(spec.price + self.rng.choice([-300, -100, 0, 0, 200])),
