@@ -16,13 +16,21 @@ def holds(user, device) -> bool:
 
 
 def manages(user, device) -> bool:
-    """A line manager acts on the devices of their own department."""
-    return (
+    """A line manager acts on the devices of their department and the departments below it."""
+    if not (
         user.is_authenticated
         and user.has_role(Role.LINE_MANAGER)
         and user.department_id is not None
-        and device.department_id == user.department_id
-    )
+        and device.department_id is not None
+    ):
+        return False
+    if device.department_id == user.department_id:
+        return True
+    from portal.models import Department
+
+    return Department.objects.filter(
+        pk=device.department_id, path__startswith=user.department.path
+    ).exists()
 
 
 def may_see_device(user, device) -> bool:

@@ -29,8 +29,17 @@ def devices_visible_to(user) -> QuerySet[Device]:
         return devices
     scope = Q(assignee=user)
     if user.has_role(Role.LINE_MANAGER) and user.department_id:
-        scope |= Q(department_id=user.department_id)
+        scope |= Q(department__path__startswith=user.department.path)
     return devices.filter(scope)
+
+
+def department_devices(user) -> QuerySet[Device]:
+    """A line manager's department and the departments below it (none for anyone else)."""
+    if not (user.is_authenticated and user.has_role(Role.LINE_MANAGER) and user.department_id):
+        return Device.objects.none()
+    return Device.objects.select_related("model", "assignee", "department").filter(
+        department__path__startswith=user.department.path
+    )
 
 
 def _cases_visible_to(model, user, started_by: str):
@@ -55,6 +64,9 @@ def return_cases_visible_to(user) -> QuerySet[ReturnCase]:
     return _cases_visible_to(ReturnCase, user, "requested_by")
 
 
+HOLDER_LIST_LIMIT = 2000
+
+
 def search_devices(queryset: QuerySet[Device], text: str) -> QuerySet[Device]:
     """Prefix search by serial number, IMEI, asset tag, or the holder's name or username.
     Every branch uses an index (upper-case prefix indexes on the device and the person)."""
@@ -70,13 +82,22 @@ def search_devices(queryset: QuerySet[Device], text: str) -> QuerySet[Device]:
         holders = holders.filter(
             Q(_first__startswith=word) | Q(_last__startswith=word) | Q(_user__startswith=word)
         )
+    # With the holders as a short list of ids the planner combines the three prefix indexes
+    # and the holder index (a BitmapOr); a subquery inside the OR would make it walk the
+    # whole table. Only a very broad name ("a") falls back to the subquery.
+    holder_ids = list(holders.values_list("pk", flat=True)[: HOLDER_LIST_LIMIT + 1])
+    by_holder = (
+        Q(assignee_id__in=holder_ids)
+        if len(holder_ids) <= HOLDER_LIST_LIMIT
+        else Q(assignee__in=holders.values("pk"))
+    )
     return queryset.annotate(
         _serial=Upper("serial_number"), _imei=Upper("imei"), _tag=Upper("asset_tag")
     ).filter(
         Q(_serial__startswith=term)
         | Q(_imei__startswith=term)
         | Q(_tag__startswith=term)
-        | Q(assignee__in=holders.values("pk"))
+        | by_holder
     )
 
 

@@ -83,7 +83,7 @@ def team(request):
     user = request.user
     if not user.has_role(Role.LINE_MANAGER) or user.department_id is None:
         raise PermissionDenied(_("Only line managers see their department's devices."))
-    queryset = selectors.devices_visible_to(user).filter(department_id=user.department_id)
+    queryset = selectors.department_devices(user)
     return _fleet_page(
         request,
         queryset,
@@ -111,7 +111,7 @@ def export(request):
     if permissions.is_desk(user):
         queryset = selectors.devices_visible_to(user)
     elif user.has_role(Role.LINE_MANAGER) and user.department_id:
-        queryset = selectors.devices_visible_to(user).filter(department_id=user.department_id)
+        queryset = selectors.department_devices(user)
     else:
         raise PermissionDenied(_("Only the desk and line managers export device lists."))
     filterset = DeviceFilter(request.GET or None, queryset=queryset)

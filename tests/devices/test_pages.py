@@ -13,7 +13,7 @@ from devices.choices import DeviceState, FaultCategory, RepairState, ReturnState
 from devices.models import RepairCase, ReturnCase
 from portal.models import Notification
 from tests.devices.factories import DeviceFactory, DeviceModelFactory, held_device
-from tests.factories import UserFactory
+from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -271,3 +271,31 @@ def test_fleet_list_queries_do_not_grow_with_the_fleet(
         assert client.get(reverse("devices:fleet")).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("devices:desk")).status_code == 200
+
+
+def test_manager_sees_the_departments_below_theirs(client_for, manager, department, logistics):
+    north = DepartmentFactory(
+        name="Home nursing north", code="home-nursing-north", parent=department
+    )
+    nurse = UserFactory(department=north)
+    device = held_device(holder=nurse, desk=logistics, serial_number="NORTH0001")
+    html = client_for(manager).get(reverse("devices:team")).content.decode()
+    assert "NORTH0001" in html
+    # ...and may act for the leaver there, as in their own department.
+    response = client_for(manager).post(
+        reverse("devices:request_return", args=[device.pk]), {"reason": "leaving"}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("limit", [2000, 0])
+def test_search_by_holder_name_with_few_or_many_matching_people(
+    client_for, logistics, department, settings, monkeypatch, limit
+):
+    """A short list of holder ids or, past the limit, a subquery: the same answer."""
+    monkeypatch.setattr("devices.selectors.HOLDER_LIST_LIMIT", limit)
+    nurse = UserFactory(department=department, first_name="Kari", last_name="Nordmann")
+    held_device(holder=nurse, desk=logistics, serial_number="KARI0001")
+    held_device(holder=UserFactory(last_name="Svensson"), desk=logistics, serial_number="SVEN0001")
+    html = client_for(logistics).get(reverse("devices:fleet"), {"q": "nordm"}).content.decode()
+    assert "KARI0001" in html and "SVEN0001" not in html
