@@ -22,6 +22,7 @@ from django.utils import timezone
 from devices import services
 from devices.choices import DeviceCategory, FaultCategory, ReturnReason, WipeMethod
 from devices.models import Device, DeviceModel
+from devices.validators import luhn_check_digit
 from portal import services as portal_services
 from portal.choices import Role, WorkPattern
 from portal.models import Department, Notification, User
@@ -146,11 +147,7 @@ WIPE_FOR = {
 def imei_for(tac: str, number: int) -> str:
     """A 15-digit IMEI: the model's 8-digit type code, a 6-digit number, the Luhn digit."""
     body = f"{tac}{number % 1_000_000:06d}"
-    total = 0
-    for position, char in enumerate(reversed(body)):
-        digit = int(char) * (2 if position % 2 == 0 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return body + str((10 - total % 10) % 10)
+    return body + luhn_check_digit(body)
 
 
 def seed_models() -> dict[str, DeviceModel]:

@@ -37,9 +37,9 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from devices import permissions, rows
-from devices.choices import DeviceState, ImportState
-from devices.models import Device, DeviceEvent, DeviceImport
+from devices import permissions, rows, services
+from devices.choices import ImportState
+from devices.models import Device, DeviceImport
 from portal.errors import NotPermitted, RuleViolation
 
 logger = logging.getLogger(__name__)
@@ -224,22 +224,8 @@ def _write(device_import: DeviceImport, good: list[tuple[int, dict]], progress) 
     created = 0
     for start in range(0, len(good), BATCH_SIZE):
         batch = good[start : start + BATCH_SIZE]
-        devices = Device.objects.bulk_create(
-            [Device(state=DeviceState.IN_STOCK, **fields) for _ordinal, fields in batch]
-        )
-        now = timezone.now()
-        DeviceEvent.objects.bulk_create(
-            [
-                DeviceEvent(
-                    device=device,
-                    actor_id=actor_id,
-                    from_state="",
-                    to_state=DeviceState.IN_STOCK,
-                    comment=comment,
-                    created_at=now,
-                )
-                for device in devices
-            ]
+        devices = services.add_to_stock(
+            [Device(**fields) for _ordinal, fields in batch], actor_id=actor_id, comment=comment
         )
         created += len(devices)
         progress.tell(batch[-1][0] + 1)

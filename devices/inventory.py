@@ -32,8 +32,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from devices import services
 from devices.choices import DeviceCategory, DeviceState
-from devices.models import Device, DeviceEvent, DeviceModel
+from devices.models import Device, DeviceModel
 from devices.validators import validate_imei
 from portal.errors import Conflict, RuleViolation
 
@@ -309,22 +310,7 @@ def _write(items, existing, models, *, by) -> UpsertResult:
             result.unchanged += 1
         result.devices.append(device)
     if new:
-        Device.objects.bulk_create(new, batch_size=1000)
-        comment = _("From the MDM")
-        DeviceEvent.objects.bulk_create(
-            [
-                DeviceEvent(
-                    device=device,
-                    actor=by,
-                    from_state="",
-                    to_state=DeviceState.IN_STOCK,
-                    comment=comment,
-                    created_at=now,
-                )
-                for device in new
-            ],
-            batch_size=1000,
-        )
+        services.add_to_stock(new, actor_id=by.pk, comment=_("From the MDM"))
         result.devices.extend(new)
     if changed:
         Device.objects.bulk_update(changed, [*sorted(changed_fields), "updated_at"], batch_size=500)

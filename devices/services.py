@@ -23,7 +23,7 @@ from devices.choices import (
     ReturnState,
     WipeMethod,
 )
-from devices.models import Assignment, Device, RepairCase, RepairPhoto, ReturnCase
+from devices.models import Assignment, Device, DeviceEvent, RepairCase, RepairPhoto, ReturnCase
 from devices.workflow import DEVICE_WORKFLOW, REPAIR_WORKFLOW, RETURN_WORKFLOW
 from portal.choices import Role
 from portal.errors import NotFound, NotPermitted, RuleViolation
@@ -87,6 +87,30 @@ def _hand_over(device: Device, *, to: User, by, loan: bool, comment: str = "") -
 def _take_back(device: Device, *, target: str, by, comment: str = "") -> None:
     Assignment.objects.filter(device=device, ended_at__isnull=True).update(ended_at=timezone.now())
     DEVICE_WORKFLOW.apply(device, target=target, by=by, comment=comment, assignee=None)
+
+
+def add_to_stock(devices: list[Device], *, actor_id: int | None, comment: str) -> list[Device]:
+    """New devices (from an import or the MDM) enter the fleet in stock, each with the
+    first event of its timeline. Bulk writes; the caller holds the transaction."""
+    for device in devices:
+        device.state = DeviceState.IN_STOCK
+    created = Device.objects.bulk_create(devices, batch_size=1000)
+    now = timezone.now()
+    DeviceEvent.objects.bulk_create(
+        [
+            DeviceEvent(
+                device=device,
+                actor_id=actor_id,
+                from_state="",
+                to_state=DeviceState.IN_STOCK,
+                comment=comment,
+                created_at=now,
+            )
+            for device in created
+        ],
+        batch_size=1000,
+    )
+    return created
 
 
 @transaction.atomic

@@ -4,16 +4,24 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
-def luhn_valid(digits: str) -> bool:
+def _luhn_sum(digits: str) -> int:
+    """The Luhn sum: from the right, every second digit doubled (minus 9 above 9)."""
     total = 0
     for position, char in enumerate(reversed(digits)):
         number = int(char)
         if position % 2 == 1:
-            number *= 2
-            if number > 9:
-                number -= 9
+            number = number * 2 - 9 if number > 4 else number * 2
         total += number
-    return total % 10 == 0
+    return total
+
+
+def luhn_valid(digits: str) -> bool:
+    return _luhn_sum(digits) % 10 == 0
+
+
+def luhn_check_digit(body: str) -> str:
+    """The digit that makes `body` + digit pass the Luhn check."""
+    return str(-_luhn_sum(body + "0") % 10)
 
 
 def validate_imei(value: str) -> None:

@@ -8,19 +8,12 @@ from factory.django import DjangoModelFactory
 from devices import services
 from devices.choices import DeviceCategory, FaultCategory, ReturnReason
 from devices.models import Device, DeviceModel
+from devices.validators import luhn_check_digit
 
 
 def luhn_imei(body14: str) -> str:
     """A 15-digit IMEI whose last digit is the Luhn check digit of the first 14."""
-    total = 0
-    for i, ch in enumerate(reversed(body14)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return body14 + str((10 - total % 10) % 10)
+    return body14 + luhn_check_digit(body14)
 
 
 class DeviceModelFactory(DjangoModelFactory):

@@ -19,16 +19,13 @@ from django.core.management.base import BaseCommand, CommandError
 from devices import importing, rows
 from devices.choices import DeviceCategory, ImportState
 from devices.models import DeviceImport, DeviceModel
+from devices.validators import luhn_check_digit
 from portal.benchmarking import rolled_back
 from portal.models import Department
 
 
 def _imei(body14: str) -> str:
-    total = 0
-    for position, char in enumerate(reversed(body14)):
-        digit = int(char) * (2 if position % 2 == 0 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return body14 + str((10 - total % 10) % 10)
+    return body14 + luhn_check_digit(body14)
 
 
 def bench_csv(count: int, *, maker: str, model: str, department: str) -> bytes:
