@@ -20,6 +20,8 @@ urlpatterns = [
     path("repairs/<int:pk>/", cases.repair_case, name="repair_case"),
     path("repairs/<int:pk>/do/<slug:action>/", cases.repair_action, name="repair_action"),
     path("repairs/<int:pk>/photos/<int:photo_pk>/", cases.photo, name="photo"),
+    path("repairs/<int:pk>/label/", cases.repair_label, name="repair_label"),
     path("returns/<int:pk>/", cases.return_case, name="return_case"),
+    path("returns/<int:pk>/label/", cases.return_label, name="return_label"),
     path("returns/<int:pk>/do/<slug:action>/", cases.return_action, name="return_action"),
 ]

@@ -48,6 +48,10 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 PORTAL_NAME = env.str("PORTAL_NAME", default="Workforce Portal")
 PORTAL_ORGANISATION = env.str("PORTAL_ORGANISATION", default="Nordvik municipality")
+# Where devices are sent back to: printed on return labels (lines separated by "|").
+PORTAL_LOGISTICS_ADDRESS = env.str(
+    "PORTAL_LOGISTICS_ADDRESS", default=f"Logistics desk|{PORTAL_ORGANISATION}"
+)
 PORTAL_REQUIRE_MFA_FOR_STAFF = env.bool("PORTAL_REQUIRE_MFA_FOR_STAFF", default=not DEBUG)
 PORTAL_ACCESSIBILITY_CONTACT = env.str(
     "PORTAL_ACCESSIBILITY_CONTACT", default="accessibility@example.org"

@@ -6,7 +6,6 @@ a 404 here exactly as in the API.
 
 from __future__ import annotations
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,7 +15,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +23,7 @@ from appstore.choices import Category, VersionState
 from appstore.filters import CatalogueFilter
 from appstore.packages import package_response
 from portal.errors import DomainError
+from portal.qr import qr_svg
 
 SHELF = 8
 PAGE_SIZE = 20
@@ -109,7 +108,7 @@ def detail(request, slug, *, rating_error=None, status=200):
         "my_rating": selectors.reviews(app).filter(user=request.user).first(),
         "rating_error": rating_error,
         "stars": range(1, 6),
-        "qr_svg": _qr_svg(page_url, _("QR code for the page of %(app)s") % {"app": app.name}),
+        "qr_svg": qr_svg(page_url, _("QR code for the page of %(app)s") % {"app": app.name}),
         "page_url": page_url,
     }
     if rating_error:
@@ -135,12 +134,6 @@ def _image_size(image) -> tuple[int, int] | None:
         return image.width, image.height
     except (OSError, ValueError):  # a file gone missing must not break the page
         return None
-
-
-def _qr_svg(url: str, label: str) -> str:
-    """An inline SVG QR code of `url`, announced as one image with `label`."""
-    svg = segno.make(url, error="m").svg_inline(scale=4, title=label)
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
 
 
 @login_required

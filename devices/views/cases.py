@@ -7,10 +7,13 @@ API use too), so a page cannot allow what the workflow refuses.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +22,7 @@ from devices.choices import FaultCategory, RepairState, ReturnState
 from devices.forms import FaultForm, ReturnForm
 from devices.views.common import bound, desk_required, refused
 from portal.errors import DomainError
+from portal.qr import qr_svg
 
 # The steps a repair or return goes through, for the progress list on the case page.
 REPAIR_STEPS = [
@@ -124,7 +128,7 @@ def request_return(request, pk):
             else:
                 messages.success(
                     request,
-                    _("Return requested. The logistics desk will tell you where to send it."),
+                    _("Return requested. Print the return label and send the device to the desk."),
                 )
                 return redirect("devices:return_case", pk=case.pk)
     return render(
@@ -196,6 +200,7 @@ def repair_case(request, pk, *, failed=None, status=200):
             "labels": labels,
             "forms": _action_forms(actions.repair_actions(case, request.user), failed),
             "is_desk": permissions.is_desk(request.user),
+            "label": permissions.is_desk(request.user) and case.state in LABEL_STATES["repair"],
             "stock": selectors.stock_devices()[:20] if permissions.is_desk(request.user) else (),
         },
         status=status,
@@ -215,6 +220,7 @@ def return_case(request, pk, *, failed=None, status=200):
             "labels": labels,
             "forms": _action_forms(actions.return_actions(case, request.user), failed),
             "is_desk": permissions.is_desk(request.user),
+            "label": case.state in LABEL_STATES["return"],
         },
         status=status,
     )
@@ -268,3 +274,83 @@ def photo(request, pk, photo_pk):
 def _image_type(name: str) -> str:
     ext = name.rsplit(".", 1)[-1].lower()
     return {"png": "image/png", "webp": "image/webp"}.get(ext, "image/jpeg")
+
+
+# --- shipping labels ---------------------------------------------------------------------
+
+LABEL_STATES = {
+    "repair": (RepairState.TRIAGED, RepairState.IN_TRANSIT),
+    "return": (ReturnState.REQUESTED, ReturnState.IN_TRANSIT),
+}
+
+
+def _desk_address() -> list[str]:
+    return [line.strip() for line in settings.PORTAL_LOGISTICS_ADDRESS.split("|") if line.strip()]
+
+
+def _person_lines(person) -> list[str]:
+    if person is None:
+        return []
+    lines = [person.get_full_name() or person.username]
+    if person.department_id:
+        lines.append(str(person.department))
+    return [*lines, str(settings.PORTAL_ORGANISATION)]
+
+
+def _label(request, *, case, reference, sender, recipient, page_url, back_url, packing):
+    url = request.build_absolute_uri(page_url)
+    return render(
+        request,
+        "devices/label.html",
+        {
+            "case": case,
+            "reference": reference,
+            "device": case.device,
+            "sender": sender,
+            "recipient": recipient,
+            "back_url": back_url,
+            "packing": packing,
+            "qr": qr_svg(url, _("QR code of case %(reference)s") % {"reference": reference}),
+        },
+    )
+
+
+@login_required
+def repair_label(request, pk):
+    """The label the desk puts on the parcel to the repair partner."""
+    case = _repair_or_404(request, pk)
+    if not permissions.is_desk(request.user):
+        raise PermissionDenied(_("Only the logistics desk ships devices to repair."))
+    page = reverse("devices:repair_case", args=[case.pk])
+    return _label(
+        request,
+        case=case,
+        reference=f"#{case.pk}",
+        sender=_desk_address(),
+        recipient=[case.repair_partner or _("Repair partner: not chosen yet")],
+        page_url=page,
+        back_url=page,
+        packing=[],
+    )
+
+
+@login_required
+def return_label(request, pk):
+    """The label the holder (or their manager) puts on the parcel back to the desk."""
+    case = _return_or_404(request, pk)
+    page = reverse("devices:return_case", args=[case.pk])
+    return _label(
+        request,
+        case=case,
+        reference=f"#R{case.pk}",
+        sender=_person_lines(case.holder or case.requested_by),
+        recipient=_desk_address(),
+        page_url=page,
+        back_url=page,
+        packing=[
+            _("Back up what you need: the device is wiped when it arrives."),
+            _("Take out your SIM card and any memory card."),
+            _("Pack the charger and cable with the device."),
+            _("Tape this label on the parcel, so the desk knows whose it is."),
+        ],
+    )

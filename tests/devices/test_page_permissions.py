@@ -94,17 +94,21 @@ def _requests(objects):
         ("return_page", "get", reverse("devices:return_case", args=[t.pk]), None),
         ("receive", "post", reverse("devices:return_action", args=[t.pk, "receive"]), {}),
         ("assign", "post", reverse("devices:assign", args=[d.pk]), {"person": "employee"}),
+        ("repair_label", "get", reverse("devices:repair_label", args=[r.pk]), None),
+        ("return_label", "get", reverse("devices:return_label", args=[t.pk]), None),
     ]
 
 
 def _expected(surface, persona, side):
     sees, acts, desk = _sees(persona, side), _acts(persona, side), persona in DESK
-    if surface in ("device", "repair_page", "photo", "return_page"):
+    if surface in ("device", "repair_page", "photo", "return_page", "return_label"):
         return 200 if sees else 404
     if surface in ("report_form", "return_form"):
         return 200 if acts else 404
     if surface in ("report", "return"):
         return 302 if acts else 404
+    if surface == "repair_label":
+        return 200 if desk else 403 if sees else 404
     if surface in ("triage", "receive"):
         return 302 if desk else 403 if sees else 404
     if surface == "assign":  # only the desk; the device is not in stock, so it is refused

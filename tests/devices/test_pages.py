@@ -299,3 +299,32 @@ def test_search_by_holder_name_with_few_or_many_matching_people(
     held_device(holder=UserFactory(last_name="Svensson"), desk=logistics, serial_number="SVEN0001")
     html = client_for(logistics).get(reverse("devices:fleet"), {"q": "nordm"}).content.decode()
     assert "KARI0001" in html and "SVEN0001" not in html
+
+
+def test_return_label_for_the_holder_with_the_desk_address(client_for, employee, settings, phone):
+    settings.PORTAL_LOGISTICS_ADDRESS = "IT logistics|Storgata 1|0155 Oslo"
+    client = client_for(employee)
+    client.post(reverse("devices:request_return", args=[phone.pk]), {"reason": "upgrade"})
+    case = ReturnCase.objects.get()
+    page = client.get(reverse("devices:return_case", args=[case.pk])).content.decode()
+    label_url = reverse("devices:return_label", args=[case.pk])
+    assert label_url in page
+    label = client.get(label_url).content.decode()
+    assert f"#R{case.pk}" in label and "0155 Oslo" in label and phone.serial_number in label
+    assert "<svg" in label  # the QR code of the case page
+    assert employee.get_full_name() in label
+
+
+def test_repair_label_is_the_desks(client_for, employee, logistics, phone):
+    client_for(employee).post(
+        reverse("devices:report_fault", args=[phone.pk]),
+        {"category": FaultCategory.SCREEN, "description": "Cracked"},
+    )
+    case = RepairCase.objects.get()
+    label_url = reverse("devices:repair_label", args=[case.pk])
+    assert client_for(employee).get(label_url).status_code == 403
+    desk = client_for(logistics)
+    desk.post(reverse("devices:repair_action", args=[case.pk, "triage"]), {})
+    assert label_url in desk.get(reverse("devices:repair_case", args=[case.pk])).content.decode()
+    label = desk.get(label_url).content.decode()
+    assert f"#{case.pk}" in label and "Nordic Repair AS" in label

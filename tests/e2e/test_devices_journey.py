@@ -135,6 +135,10 @@ def test_leaver_return_with_wipe_and_recycling(
     submit(page)
     case = ReturnCase.objects.get(device=device)
     assert case.requested_by == manager
+    with page.expect_navigation():
+        page.get_by_role("link", name="Print the return label").click()
+    assert f"#R{case.pk}" in page.locator(".label").inner_text()
+    assert_accessible(page)
 
     desk = new_page(width=1280, height=900)
     sign_in(desk, live_server, logistics)
