@@ -290,6 +290,10 @@ class RepairPhoto(models.Model):
 
     case = models.ForeignKey(RepairCase, on_delete=models.CASCADE, related_name="photos")
     image = models.FileField(_("photo"), upload_to=_photo_path, storage=private_storage)
+    # A small WebP for the case pages, made by a task after the report is saved.
+    thumbnail = models.FileField(
+        _("thumbnail"), upload_to=_photo_path, storage=private_storage, blank=True
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

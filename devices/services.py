@@ -8,6 +8,7 @@ tables of `devices.workflow` and raises a domain error of `portal.errors` on ref
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.db import transaction
 from django.urls import reverse
@@ -29,9 +30,10 @@ from portal.choices import Role
 from portal.errors import NotFound, NotPermitted, RuleViolation
 from portal.models import User
 from portal.notifications import notify_in_their_language
-from portal.uploads import clean_image
+from portal.uploads import clean_image, thumbnail
 
 MAX_PHOTOS = 5
+PHOTO_THUMBNAIL_SIZE = 480  # pixels on the longer side; shown at 160 CSS px, sharp at 3x
 OUTCOMES = (RepairState.REPAIRED, RepairState.REPLACED, RepairState.BEYOND_REPAIR)
 OUTCOME_NEWS = {
     RepairState.REPAIRED: lambda: _("Your %(device)s is repaired and on its way back to you"),
@@ -167,6 +169,7 @@ def report_fault(
         photo = RepairPhoto(case=case)
         photo.image.save(clean.name, clean, save=False)
         photo.save()
+        transaction.on_commit(partial(_queue_photo_thumbnail, photo.pk))
     _tell_desk(
         key=f"repaircase:{case.pk}:reported",
         title=lambda: (
@@ -417,3 +420,21 @@ def dispose_return(*, by, case_id: int, outcome: str, comment: str = ""):
 @transaction.atomic
 def close_return(*, by, case_id: int):
     return RETURN_WORKFLOW.apply(_return(case_id), target=ReturnState.CLOSED, by=by)
+
+
+def make_photo_thumbnail(*, photo_id: int) -> bool:
+    """A fault photo's small WebP for the case pages; does nothing when already made."""
+    with transaction.atomic():
+        photo = RepairPhoto.objects.select_for_update().filter(pk=photo_id).first()
+        if photo is None or photo.thumbnail:
+            return False
+        small = thumbnail(photo.image, size=PHOTO_THUMBNAIL_SIZE)
+        photo.thumbnail.save(small.name, small, save=False)
+        photo.save(update_fields=["thumbnail"])
+        return True
+
+
+def _queue_photo_thumbnail(photo_id: int) -> None:
+    from devices.tasks import make_photo_thumbnail as task
+
+    task.delay(photo_id)

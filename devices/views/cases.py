@@ -264,7 +264,9 @@ def photo(request, pk, photo_pk):
     found = next((p for p in case.photos.all() if p.pk == photo_pk), None)
     if found is None:
         raise Http404(_("No such photo."))
-    response = FileResponse(found.image.open("rb"), content_type=_image_type(found.image.name))
+    # ?small=1 asks for the thumbnail (the full photo until the task has made it).
+    image = found.thumbnail if request.GET.get("small") and found.thumbnail else found.image
+    response = FileResponse(image.open("rb"), content_type=_image_type(image.name))
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"

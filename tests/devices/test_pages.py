@@ -69,6 +69,43 @@ def test_report_a_fault_with_photos_then_see_the_case(client_for, employee, phon
     assert reverse("devices:repair_action", args=[case.pk, "triage"]) not in html
 
 
+def test_fault_photos_get_a_small_copy_for_the_case_page(
+    client_for, employee, phone, django_capture_on_commit_callbacks
+):
+    """A phone photo is shown on the case page as a small WebP made by a task; the link
+    still opens the whole photo; the small copy is as private as the photo."""
+    from devices import services
+
+    client = client_for(employee)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("devices:report_fault", args=[phone.pk]),
+            {
+                "category": FaultCategory.SCREEN,
+                "description": "Cracked",
+                "photos": [png("big.png", size=(2000, 1500))],
+            },
+        )
+    photo = RepairCase.objects.get(device=phone).photos.get()
+    assert photo.thumbnail, "the task made the small copy after the report was saved"
+    url = reverse("devices:photo", args=[photo.case_id, photo.pk])
+    assert (
+        f"{url}?small=1"
+        in client.get(reverse("devices:repair_case", args=[photo.case_id])).content.decode()
+    )
+    small = client.get(url, {"small": "1"})
+    assert small.status_code == 200 and small["Content-Type"] == "image/webp"
+    with Image.open(io.BytesIO(b"".join(small.streaming_content))) as image:
+        assert max(image.size) == services.PHOTO_THUMBNAIL_SIZE
+    full = client.get(url)
+    with Image.open(io.BytesIO(b"".join(full.streaming_content))) as image:
+        assert image.size == (2000, 1500)
+    # A re-run of the task changes nothing; someone who may not see the case gets nothing.
+    assert services.make_photo_thumbnail(photo_id=photo.pk) is False
+    outsider = client_for(UserFactory(department=DepartmentFactory()))
+    assert outsider.get(url, {"small": "1"}).status_code == 404
+
+
 def test_bad_fault_report_says_why_and_saves_nothing(client_for, employee, phone):
     client = client_for(employee)
     bomb_like = io.BytesIO(b"<svg xmlns='http://www.w3.org/2000/svg'></svg>")
