@@ -223,6 +223,11 @@ class RepairCase(models.Model):
         """Reported -> returned to the user, once it is returned."""
         return self.returned_at - self.reported_at if self.returned_at else None
 
+    @property
+    def loaner_out(self) -> bool:
+        """A loaner was lent and has not come back (it does when the device is returned)."""
+        return bool(self.loaner_id) and self.returned_at is None
+
 
 class RepairCaseEvent(TransitionEvent):
     case = models.ForeignKey(RepairCase, on_delete=models.CASCADE, related_name="events")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.errors import IllegalTransition, NotPermitted, RuleViolation
@@ -99,6 +100,7 @@ class Workflow:
             from_state=current,
             to_state=target,
             comment=comment.strip(),
+            created_at=timezone.now(),
         )
 
     def record_start(self, obj: models.Model, *, by, comment: str = ""):
@@ -109,4 +111,5 @@ class Workflow:
             from_state="",
             to_state=getattr(obj, self.state_field),
             comment=comment.strip(),
+            created_at=timezone.now(),
         )

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import F
 from django.test import override_settings
+from django.utils import timezone
 
 from devices import selectors
 from devices.choices import DeviceCategory, DeviceState, FaultCategory, RepairState, ReturnState
@@ -118,6 +119,35 @@ def test_demo_has_a_security_case_a_loaner_out_and_turnaround_measured():
     assert Device.objects.filter(state=DeviceState.LOANED).count() >= 2
     returned = RepairCase.objects.filter(state=RepairState.CLOSED)
     assert all(case.turnaround is not None for case in returned)
+
+
+def test_demo_cases_happened_over_weeks_in_order():
+    """The demo reads like a real desk's: closed cases finished days to months ago and took
+    days, open ones are recent, every timeline runs forwards, and no device was handed out
+    before it was bought or after its case began."""
+    now = timezone.now()
+    closed = list(RepairCase.objects.filter(state=RepairState.CLOSED))
+    assert all(
+        datetime.timedelta(days=1) < case.turnaround < datetime.timedelta(days=30)
+        for case in closed
+    )
+    assert max(now - case.reported_at for case in closed) > datetime.timedelta(days=30)
+    open_cases = RepairCase.objects.exclude(state=RepairState.CLOSED)
+    assert all(now - case.reported_at < datetime.timedelta(days=30) for case in open_cases)
+    for model, key in (
+        (RepairCaseEvent, "case_id"),
+        (ReturnCaseEvent, "case_id"),
+        (DeviceEvent, "device_id"),
+    ):
+        last: dict[int, datetime.datetime] = {}
+        for owner, at in model.objects.order_by("pk").values_list(key, "created_at"):
+            assert at <= now
+            assert at >= last.get(owner, at), f"{model.__name__} of {owner} goes back in time"
+            last[owner] = at
+    assert not Assignment.objects.filter(started_at__date__lt=F("device__purchase_date")).exists()
+    assert not Assignment.objects.filter(ended_at__lt=F("started_at")).exists()
+    first_events = RepairCaseEvent.objects.filter(from_state="")
+    assert not first_events.exclude(created_at=F("case__reported_at")).exists()
 
 
 def test_demo_leaver_is_deactivated_and_still_holds_devices_in_the_desks_queue():

@@ -151,6 +151,9 @@ def test_the_desk_works_a_repair_with_a_loaner_to_the_end(client_for, employee, 
     assert act("lend", device="loaner001").status_code == 302
     loaner.refresh_from_db()
     assert loaner.state == DeviceState.LOANED and loaner.assignee == employee
+    page = desk.get(reverse("devices:repair_case", args=[case.pk])).content
+    assert b"It goes back to the desk when your device is back" in page
+    assert "loaner out" in desk.get(reverse("devices:desk")).content.decode()
     assert employee.notifications.filter(key=f"repaircase:{case.pk}:loaner:{loaner.pk}").exists()
     refused = act("ship", carrier="Posten", tracking_number="")
     assert refused.status_code == 400
@@ -160,6 +163,8 @@ def test_the_desk_works_a_repair_with_a_loaner_to_the_end(client_for, employee, 
         act("outcome", outcome=RepairState.REPAIRED, cost="450.00", warranty_covered="false")
     ).status_code == 302
     assert act("return").status_code == 302
+    # The loaner is back: the queue no longer shows it out.
+    assert "loaner out" not in desk.get(reverse("devices:desk")).content.decode()
     assert act("close").status_code == 302
     case.refresh_from_db()
     phone.refresh_from_db()
@@ -179,6 +184,8 @@ def test_the_desk_works_a_repair_with_a_loaner_to_the_end(client_for, employee, 
     # The holder reads the whole history on the case page.
     html = client_for(employee).get(reverse("devices:repair_case", args=[case.pk])).content
     assert b"Battery swap" in html
+    # The loaner is back: the page says so instead of asking for it.
+    assert b"It goes back to the desk" not in html and b"back at the desk" in html
 
 
 def test_an_illegal_step_is_refused_with_a_message(client_for, employee, logistics, phone):
