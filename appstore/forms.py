@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appstore.choices import Category, DataClassification, Platform
 from portal.choices import Role, WorkPattern
+from portal.fields import DepartmentMultipleChoiceField
 from portal.models import Department
 
 IMAGE_ACCEPT = "image/png,image/jpeg,image/webp"
@@ -30,7 +31,7 @@ class ListingForm(forms.Form):
         label=_("Support contact"), help_text=_("The address staff write to for help.")
     )
     audience_everyone = forms.BooleanField(label=_("Everyone in the organisation"), required=False)
-    audience_departments = forms.ModelMultipleChoiceField(
+    audience_departments = DepartmentMultipleChoiceField(
         label=_("Departments (with the departments below them)"),
         queryset=Department.objects.order_by("path"),
         required=False,

@@ -35,6 +35,7 @@ from devices.models import (
 )
 from devices.workflow import DEVICE_WORKFLOW, REPAIR_WORKFLOW, RETURN_WORKFLOW
 from portal.errors import DomainError
+from portal.fields import as_tree, indented
 from portal.models import Department
 
 
@@ -389,7 +390,7 @@ class DepartmentFilter(DeviceFilterListFilter):
     parameter_name = "department"
 
     def lookups(self, request, model_admin):
-        return [(d.pk, d.name) for d in Department.objects.order_by("name").only("pk", "name")]
+        return [(d.pk, indented(d)) for d in as_tree(Department.objects.all())]
 
 
 @admin.register(Device)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from devices import selectors
 from devices.choices import DeviceState
 from devices.models import Device, DeviceModel
+from portal.fields import DepartmentChoiceField
 from portal.models import Department
 
 WARRANTY_WINDOWS = [
@@ -35,6 +36,12 @@ def _years_ago(today: datetime.date, years: int) -> datetime.date:
         return today.replace(year=today.year - years, day=28)
 
 
+class DepartmentFilter(django_filters.ModelChoiceFilter):
+    """A department (shown as the tree) with its sub-departments."""
+
+    field_class = DepartmentChoiceField
+
+
 class DeviceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     state = django_filters.ChoiceFilter(
@@ -45,9 +52,9 @@ class DeviceFilter(django_filters.FilterSet):
         queryset=DeviceModel.objects.order_by("manufacturer", "name"),
         empty_label=_("All models"),
     )
-    department = django_filters.ModelChoiceFilter(
+    department = DepartmentFilter(
         label=_("Department"),
-        queryset=Department.objects.order_by("name"),
+        queryset=Department.objects.all(),
         empty_label=_("All departments"),
         method="filter_department",
     )
