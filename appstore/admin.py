@@ -165,9 +165,9 @@ class AppVersionAdmin(ReviewPostMixin, admin.ModelAdmin):
         "owning_department",
         "platforms",
         "state",
+        "age",  # before the reviewer and the date, so it shows on a laptop screen
         "reviewer",
         "submitted_at",
-        "age",
     ]
     list_filter = [ReviewStateFilter]
     search_fields = ["app__name"]

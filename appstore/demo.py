@@ -8,6 +8,8 @@ run adds nothing.
 
 from __future__ import annotations
 
+import datetime
+import random
 import zipfile
 from io import BytesIO
 
@@ -20,6 +22,7 @@ from appstore.choices import Category, CheckResult, DataClassification, Platform
 from appstore.models import App, ChecklistItem
 from portal import services as portal_services
 from portal.choices import Role, WorkPattern
+from portal.demo.clock import DAY, DemoClock
 from portal.models import Department, User
 
 C = Category
@@ -412,15 +415,19 @@ def _add_artifacts(version, owner, platforms) -> None:
         services.add_artifact(by=owner, version_id=version.pk, platform=platform, **route)
 
 
-def _walk(version, owner, reviewer, stop: str) -> None:
+def _walk(version, owner, reviewer, stop: str, clock: DemoClock) -> None:
+    """The version through review, a day or two between the steps."""
     if stop == "draft":
         return
+    clock.advance(2, 30)
     services.submit_version(by=owner, version_id=version.pk)
     if stop == "submitted":
         return
+    clock.advance(4, 40)
     services.claim_version(by=reviewer, version_id=version.pk)
     if stop == "in_review":
         return
+    clock.advance(3, 48)
     if stop == "changes_requested":
         services.request_changes(
             by=reviewer, version_id=version.pk, comment="Please use the organisation's SSO login."
@@ -443,73 +450,108 @@ def seed(*, password: str) -> None:
     reviewer = User.objects.get(username="reviewer")
     administrator = User.objects.get(username="admin")
     password_hash = User.objects.get(username="employee").password
-    for index, (name, summary, category, dept_code, audience, personal) in enumerate(APPS):
+    clock = DemoClock(random.Random(20261122))  # noqa: S311 - the same demo every run
+    for index, spec in enumerate(APPS):
+        name, dept_code = spec[0], spec[3]
         if App.objects.filter(name=name).exists():
             continue
-        department = Department.objects.get(code=dept_code)
-        owner = _owner(department, password_hash)
-        app = services.create_app(
-            by=owner,
-            name=name,
-            summary=summary,
-            description=f"{summary}. Made by {department.name} for colleagues in Nordvik.",
-            category=category,
-            support_contact=f"{dept_code}@nordvik.example.org",
-            is_required=name in REQUIRED,
-            icon=_icon(name, category),
-            **_audience(audience, department),
-        )
-        if name in FEATURED:
-            services.set_featured(by=administrator, app_id=app.pk, featured=True)
-        answers = {
-            "data_classification": (
-                DataClassification.CONFIDENTIAL if personal else DataClassification.INTERNAL
-            ),
-            "processes_personal_data": personal,
-            "personal_data_description": "Name and employee number of the user."
-            if personal
-            else "",
-            "dpia_done": personal,
-        }
-        # Most apps are live; every eighth never got past review, and every third has
-        # a newer version somewhere in the workflow.
-        first_stop = NOT_PUBLISHED[(index // 8) % 5] if index % 8 == 7 else "published"
-        first = services.add_version(
-            by=owner, app_id=app.pk, version="1.0.0", release_notes="First release.", **answers
-        )
-        platforms = PLATFORM_SETS[index % len(PLATFORM_SETS)]
-        _add_artifacts(first, owner, platforms)
-        if name in FEATURED:
-            _add_screenshots(first, owner)
-        _walk(first, owner, reviewer, first_stop)
-        if name == UPDATE_APP:
-            _install_then_update(app, first, owner, reviewer, answers, platforms)
-        if name == LISTING_CHANGE_APP:
-            services.update_listing(
-                by=owner, app_id=app.pk, summary="Report water leaks with a photo and the map"
+        owner = _owner(Department.objects.get(code=dept_code), password_hash)
+        with clock.ticking(_started(index, clock)):
+            _seed_app(
+                index,
+                spec,
+                owner,
+                reviewer=reviewer,
+                administrator=administrator,
+                clock=clock,
             )
-        if index % 3 == 0 and first_stop == "published":
-            second = services.add_version(
-                by=owner,
-                app_id=app.pk,
-                version="1.1.0",
-                release_notes="Faster start-up and offline mode.",
-                **answers,
-            )
-            _add_artifacts(second, owner, platforms)
-            _walk(second, owner, reviewer, STOPS[index % len(STOPS)])
     _seed_usage()
 
 
-def _install_then_update(app, first, owner, reviewer, answers, platforms) -> None:
+def _started(index: int, clock: DemoClock) -> datetime.datetime:
+    """When the app was created: live apps over the last year; an app whose first version
+    is still in the workflow, in the last two weeks (so the review queue has ages)."""
+    if _first_stop(index) != "published":
+        return clock.now - DAY * clock.rng.randint(3, 14)
+    return clock.now - DAY * (40 + (index * 37) % 320)
+
+
+def _first_stop(index: int) -> str:
+    # Most apps are live; every eighth never got past review.
+    return NOT_PUBLISHED[(index // 8) % 5] if index % 8 == 7 else "published"
+
+
+def _seed_app(index: int, spec: tuple, owner: User, *, reviewer, administrator, clock) -> None:
+    """One app of the catalogue, its versions walked through review on their own days."""
+    name, summary, category, dept_code, audience, personal = spec
+    department = owner.department
+    app = services.create_app(
+        by=owner,
+        name=name,
+        summary=summary,
+        description=f"{summary}. Made by {department.name} for colleagues in Nordvik.",
+        category=category,
+        support_contact=f"{dept_code}@nordvik.example.org",
+        is_required=name in REQUIRED,
+        icon=_icon(name, category),
+        **_audience(audience, department),
+    )
+    if name in FEATURED:
+        services.set_featured(by=administrator, app_id=app.pk, featured=True)
+    answers = {
+        "data_classification": (
+            DataClassification.CONFIDENTIAL if personal else DataClassification.INTERNAL
+        ),
+        "processes_personal_data": personal,
+        "personal_data_description": "Name and employee number of the user." if personal else "",
+        "dpia_done": personal,
+    }
+    # Every third live app has a newer version somewhere in the workflow.
+    first_stop = _first_stop(index)
+    clock.advance(1, 20)
+    first = services.add_version(
+        by=owner, app_id=app.pk, version="1.0.0", release_notes="First release.", **answers
+    )
+    platforms = PLATFORM_SETS[index % len(PLATFORM_SETS)]
+    _add_artifacts(first, owner, platforms)
+    if name in FEATURED:
+        _add_screenshots(first, owner)
+    _walk(first, owner, reviewer, first_stop, clock)
+    if name == UPDATE_APP:
+        _install_then_update(app, first, owner, reviewer, answers, platforms, clock)
+    if name == LISTING_CHANGE_APP:
+        clock.jump(clock.now - DAY * 2)
+        services.update_listing(
+            by=owner, app_id=app.pk, summary="Report water leaks with a photo and the map"
+        )
+    if index % 3 == 0 and first_stop == "published":
+        stop = STOPS[index % len(STOPS)]
+        # a newer version still in review started days ago; a published one, weeks ago
+        clock.jump(
+            clock.now - DAY * clock.rng.randint(*((4, 12) if stop != "published" else (14, 35)))
+        )
+        second = services.add_version(
+            by=owner,
+            app_id=app.pk,
+            version="1.1.0",
+            release_notes="Faster start-up and offline mode.",
+            **answers,
+        )
+        _add_artifacts(second, owner, platforms)
+        _walk(second, owner, reviewer, stop, clock)
+
+
+def _install_then_update(app, first, owner, reviewer, answers, platforms, clock) -> None:
     """The employee installs 1.0.0; then 1.1.0 is published, so "My apps" offers it."""
     employee = User.objects.get(username="employee")
+    clock.advance(20, 200)
     services.install_app(by=employee, app_id=app.pk, platform=platforms[0])
+    clock.jump(clock.now - DAY * 6)
     second = services.add_version(
         by=owner, app_id=app.pk, version="1.1.0", release_notes="Payslips as PDF.", **answers
     )
     _add_artifacts(second, owner, platforms)
-    _walk(second, owner, reviewer, "published")
+    _walk(second, owner, reviewer, "published", clock)
 
 
 def _seed_usage() -> None:

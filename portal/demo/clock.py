@@ -85,6 +85,25 @@ class DemoClock:
             moved.append(local)
         return moved
 
+    @contextmanager
+    def ticking(self, start: datetime.datetime):
+        """Everything inside happens at `current`, which starts at `start` (in office hours)
+        and moves on with `advance` or `jump`, never past the real now."""
+        self.current = min(self.working_hours(start), self.now)
+        with mock.patch("django.utils.timezone.now", side_effect=lambda: self.current):
+            yield self
+
+    def advance(self, low_hours: int, high_hours: int) -> datetime.datetime:
+        later = self.current + HOUR * self.rng.randint(low_hours, high_hours)
+        self.current = min(self._office_hours([later], after=self.current)[0], self.now)
+        return self.current
+
+    def jump(self, to: datetime.datetime) -> datetime.datetime:
+        """On to `to` (in office hours), if that is later than the clock."""
+        to = self.working_hours(to)
+        self.current = min(max(to, self.current), self.now)
+        return self.current
+
     def run(self, steps: Sequence[Callable[[], object]], times: Sequence[datetime.datetime]):
         """Each step at its time, in order."""
         for step, when in zip(steps, times, strict=True):

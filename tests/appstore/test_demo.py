@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from appstore.choices import ListingChangeState
 from appstore.choices import VersionState as S
@@ -124,3 +127,30 @@ def test_demo_has_a_listing_change_waiting_for_the_appowners_department():
     change = ListingChange.objects.get(state=ListingChangeState.SUBMITTED)
     assert change.app.department == appowner.department
     assert change.app.versions.filter(state=S.PUBLISHED).exists()
+
+
+def test_demo_catalogue_grew_over_a_year_and_the_queue_has_ages():
+    """Apps went live over the past months, the review queue waits for days (not seconds),
+    every version's timeline runs forwards and nothing happened in the future."""
+    call_command("seed_demo", password="demo-pass-1")
+    now = timezone.now()
+    published = AppVersionEvent.objects.filter(to_state=S.PUBLISHED)
+    ages = sorted((now - at).days for at in published.values_list("created_at", flat=True))
+    assert ages[0] < 30 and ages[-1] > 180
+    waiting = AppVersion.objects.filter(state__in=[S.SUBMITTED, S.IN_REVIEW])
+    assert waiting.exists()
+    assert all(
+        datetime.timedelta(hours=1)
+        < now - version.events.last().created_at
+        < datetime.timedelta(days=30)
+        for version in waiting
+    )
+    last: dict[int, datetime.datetime] = {}
+    for version_id, at in AppVersionEvent.objects.order_by("pk").values_list(
+        "version_id", "created_at"
+    ):
+        assert at <= now
+        assert at >= last.get(version_id, at)
+        last[version_id] = at
+    for app in App.objects.prefetch_related("versions"):
+        assert all(version.created_at >= app.created_at for version in app.versions.all())
