@@ -34,7 +34,7 @@ from appstore.packages import package_response
 from portal.api.permissions import token_scope
 from portal.api.serializers import ErrorSerializer
 from portal.choices import ApiScope
-from portal.errors import DomainError, NotFound
+from portal.errors import NotFound
 from portal.models import ApiToken, User
 
 TAG = "App store"
@@ -243,13 +243,15 @@ class InstallationReportView(GenericAPIView):
         return people
 
     def _report(self, items, people, apps) -> list[dict]:
-        """Every item through the service; any refusal rolls the whole batch back."""
-        results: list[dict] = []
+        """The batch through the service at once; any refusal (here or there) rolls the
+        whole batch back."""
         errors: list[dict] = []
 
         def refuse(index, field, code, message):
             errors.append({"index": index, "field": field, "code": code, "detail": str(message)})
 
+        reports: list[services.InstallationReport] = []
+        positions: list[int] = []  # the batch index of each report
         for index, item in enumerate(items):
             person = people.get(item["user"])
             if person is None:
@@ -259,14 +261,18 @@ class InstallationReportView(GenericAPIView):
             if app_id is None:
                 refuse(index, "app", "not_found", _("No such app."))
                 continue
-            try:
-                _installation, result = services.report_installation(
-                    user=person, app_id=app_id, version=item["version"], platform=item["platform"]
-                )
-            except DomainError as refused:
-                refuse(index, refused.field or "app", refused.code, refused.message)
-                continue
-            results.append({"index": index, "result": result})
+            reports.append(
+                services.InstallationReport(person, app_id, item["version"], item["platform"])
+            )
+            positions.append(index)
+        outcomes, refused = services.report_installations(reports=reports)
+        for position, error in refused.items():
+            refuse(positions[position], error.field or "app", error.code, error.message)
+        errors.sort(key=lambda error: error["index"])
+        results = [
+            {"index": index, "result": outcome}
+            for index, outcome in zip(positions, outcomes, strict=False)
+        ]
         if errors:
             raise InstallationBatchError(errors)
         return results

@@ -11,7 +11,14 @@ from appstore.services.apps import (
     update_listing,
     withdraw_listing_change,
 )
-from appstore.services.catalogue import install_app, rate_app, remove_rating, report_installation
+from appstore.services.catalogue import (
+    InstallationReport,
+    install_app,
+    rate_app,
+    remove_rating,
+    report_installation,
+    report_installations,
+)
 from appstore.services.curation import set_featured
 from appstore.services.versions import (
     add_artifact,
@@ -57,6 +64,8 @@ __all__ = [
     "remove_rating",
     "remove_screenshot",
     "report_installation",
+    "report_installations",
+    "InstallationReport",
     "request_changes",
     "set_featured",
     "submit_version",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appstore import selectors
 from appstore.choices import InstallSource, Platform, VersionState
 from appstore.models import AppVersion, Installation, Rating
-from portal.errors import NotFound, RuleViolation
+from portal.errors import DomainError, NotFound, RuleViolation
+from portal.models import User
 
 EVER_PUBLISHED = (VersionState.PUBLISHED, VersionState.SUPERSEDED, VersionState.WITHDRAWN)
 
@@ -22,57 +27,124 @@ def install_app(*, by, app_id: int, platform: str) -> Installation:
     current = selectors.current_artifacts(app).get(platform)
     if current is None:
         raise RuleViolation(_("This app is not available for that platform."), field="platform")
-    installation, _outcome = _upsert(
-        user=by, app=app, version=current.version, platform=platform, source=InstallSource.PORTAL
+    installation, _outcome = report_installation(
+        user=by,
+        app_id=app.pk,
+        version=current.version.version,
+        platform=platform,
+        source=InstallSource.PORTAL,
     )
     return installation
 
 
+@dataclass(frozen=True)
+class InstallationReport:
+    """An MDM's word that `user` has `version` of an app on a platform."""
+
+    user: User
+    app_id: int
+    version: str
+    platform: str
+
+
 @transaction.atomic
-def report_installation(
-    *, user, app_id: int, version: str, platform: str
-) -> tuple[Installation, str]:
-    """An MDM reports that `user` has `version` of an app on a platform.
+def report_installations(
+    *, reports: Sequence[InstallationReport], source: str = InstallSource.MDM
+) -> tuple[list[str], dict[int, DomainError]]:
+    """An MDM's batch, all or nothing: the outcome of each report ("created", "updated" or
+    "unchanged": a re-sent report changes nothing), or, when any is refused, no writes and
+    the refusal of each refused one by its position.
 
-    Idempotent: the same report again changes nothing and answers "unchanged". The app
-    must be one the person may see, and the version one that was published.
+    The rules of one report: the app must be one the person may see and the version one
+    that was published. Queries: one per distinct audience (department, roles, work
+    pattern) in the batch, plus a constant few, whatever its length.
     """
-    app = selectors.apps_visible_to(user).filter(pk=app_id).first()
-    if app is None:
-        raise NotFound(_("No such app."))
-    if platform not in Platform.values:
-        raise RuleViolation(_("Unknown platform."), field="platform")
-    release = AppVersion.objects.filter(
-        app=app, version=version.strip(), state__in=EVER_PUBLISHED
-    ).first()
-    if release is None:
-        raise RuleViolation(
-            _("This app has no published version %(v)s.") % {"v": version}, field="version"
+    people = {report.user.pk: report.user for report in reports}
+    User.load_role_names(people.values())
+    app_ids = {report.app_id for report in reports}
+    seen: dict[tuple, set[int]] = {}
+
+    def sees(person, app_id: int) -> bool:
+        audience = (person.department_id, frozenset(person.role_names), person.work_pattern)
+        if audience not in seen:
+            visible = selectors.apps_visible_to(person).filter(pk__in=app_ids)
+            seen[audience] = set(visible.values_list("pk", flat=True))
+        return app_id in seen[audience]
+
+    releases = {
+        (release.app_id, release.version): release
+        for release in AppVersion.objects.filter(app_id__in=app_ids, state__in=EVER_PUBLISHED)
+    }
+    installed = {
+        (row.user_id, row.app_id, row.platform): row
+        for row in Installation.objects.select_for_update().filter(
+            user_id__in=people, app_id__in=app_ids
         )
-    return _upsert(user=user, app=app, version=release, platform=platform, source=InstallSource.MDM)
-
-
-def _upsert(*, user, app, version, platform, source) -> tuple[Installation, str]:
-    installation = (
-        Installation.objects.select_for_update()
-        .filter(user=user, app=app, platform=platform)
-        .first()
+    }
+    outcomes: list[str] = []
+    refused: dict[int, DomainError] = {}
+    new: dict[tuple, Installation] = {}
+    changed: dict[tuple, Installation] = {}
+    for index, report in enumerate(reports):
+        if not sees(report.user, report.app_id):
+            refused[index] = NotFound(_("No such app."))
+            continue
+        if report.platform not in Platform.values:
+            refused[index] = RuleViolation(_("Unknown platform."), field="platform")
+            continue
+        release = releases.get((report.app_id, report.version.strip()))
+        if release is None:
+            refused[index] = RuleViolation(
+                _("This app has no published version %(v)s.") % {"v": report.version},
+                field="version",
+            )
+            continue
+        key = (report.user.pk, report.app_id, report.platform)
+        row = installed.get(key)
+        if row is None:
+            row = Installation(
+                user=report.user,
+                app_id=report.app_id,
+                platform=report.platform,
+                version=release,
+                source=source,
+            )
+            installed[key] = new[key] = row
+            outcomes.append("created")
+        elif row.version_id == release.pk:
+            outcomes.append("unchanged")
+        else:
+            row.version, row.source = release, source
+            if key not in new:
+                changed[key] = row
+            outcomes.append("updated")
+    if refused:
+        return [], refused
+    # A row another batch created meanwhile is updated, not duplicated.
+    Installation.objects.bulk_create(
+        new.values(),
+        update_conflicts=True,
+        unique_fields=["user", "app", "platform"],
+        update_fields=["version", "source", "updated_at"],
     )
-    if installation is None:
-        installation, created = Installation.objects.get_or_create(
-            user=user,
-            app=app,
-            platform=platform,
-            defaults={"version": version, "source": source},
-        )
-        if created:
-            return installation, "created"
-    if installation.version_id == version.pk:
-        return installation, "unchanged"
-    installation.version = version
-    installation.source = source
-    installation.save(update_fields=["version", "source", "updated_at"])
-    return installation, "updated"
+    now = timezone.now()
+    for row in changed.values():
+        row.updated_at = now
+    Installation.objects.bulk_update(changed.values(), ["version", "source", "updated_at"])
+    return outcomes, {}
+
+
+def report_installation(
+    *, user, app_id: int, version: str, platform: str, source: str = InstallSource.MDM
+):
+    """One report, by the rules of a batch: (the installation, its outcome), or the error."""
+    outcomes, refused = report_installations(
+        reports=[InstallationReport(user, app_id, version, platform)], source=source
+    )
+    if refused:
+        raise refused[0]
+    installation = Installation.objects.get(user=user, app_id=app_id, platform=platform)
+    return installation, outcomes[0]
 
 
 @transaction.atomic
