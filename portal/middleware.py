@@ -1,4 +1,4 @@
-"""The person's preferred language, and mandatory MFA for staff."""
+"""Security headers, the person's preferred language, and mandatory MFA for staff."""
 
 from __future__ import annotations
 
@@ -10,6 +10,21 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+
+class SecurityHeadersMiddleware:
+    """The Content Security Policy and the Permissions Policy of settings, on every
+    response that does not set its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.CONTENT_SECURITY_POLICY:
+            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
 
 
 class PreferredLanguageMiddleware:

@@ -71,21 +71,33 @@ def browser():
 def new_page(browser, live_server, request):
     """`new_page(width=..., height=...)`: a page in a fresh browser context (no cookies).
 
-    Every page made here is screenshotted into test-artifacts/ when the test fails.
+    Every page made here is screenshotted into test-artifacts/ when the test fails, and
+    anything the Content Security Policy refused (a script, a style, an image) fails it.
     """
     contexts = []
+    refused: list[str] = []
 
     def _new_page(*, width: int, height: int):
         context = browser.new_context(viewport={"width": width, "height": height}, locale="en")
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                refused.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return page
 
     yield _new_page
     if getattr(request.node, "e2e_call_failed", False):
         _save_screenshots(request.node.nodeid, contexts)
     for context in contexts:
         context.close()
+    assert not refused, "the Content Security Policy refused:\n" + "\n".join(refused)
 
 
 def _save_screenshots(nodeid: str, contexts) -> None:

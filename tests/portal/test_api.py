@@ -185,7 +185,12 @@ def test_docs_render_with_local_assets_only(client):
     response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
-    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    # every asset is a local static file, but the start-up script the page asks itself for
+    assets = [
+        url
+        for url in re.findall(r'(?:src|href)="([^"]+)"', html)
+        if not url.startswith("/api/docs/")
+    ]
     assert any(url.endswith("swagger-ui-bundle.js") for url in assets)
     assert not [url for url in assets if not url.startswith("/")]
     assert not [url for url in assets if url.startswith("//")]
