@@ -1,8 +1,5 @@
-"""Every write of the device fleet: assignment, repair cases, loans and returns.
-
-Each service takes keyword-only arguments with the acting user (`by=`), runs in one
-transaction, locks the rows it changes in primary-key order, goes through the transition
-tables of `devices.workflow` and raises a domain error of `portal.errors` on refusal.
+"""Repair cases: the fault report with its photos (and their thumbnails), each step of
+the case through `REPAIR_WORKFLOW`, the loaner and the outcome (repaired, replaced, beyond).
 """
 
 from __future__ import annotations
@@ -16,20 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devices import permissions
-from devices.choices import (
-    DeviceState,
-    FaultCategory,
-    RepairState,
-    ReturnReason,
-    ReturnState,
-    WipeMethod,
-)
-from devices.models import Assignment, Device, DeviceEvent, RepairCase, RepairPhoto, ReturnCase
-from devices.workflow import DEVICE_WORKFLOW, REPAIR_WORKFLOW, RETURN_WORKFLOW
-from portal.choices import Role
+from devices.choices import DeviceState, FaultCategory, RepairState
+from devices.models import RepairCase, RepairPhoto
+from devices.services.common import _devices, _hand_over, _take_back, _tell, _tell_desk
+from devices.workflow import DEVICE_WORKFLOW, REPAIR_WORKFLOW
 from portal.errors import NotFound, NotPermitted, RuleViolation
-from portal.models import User
-from portal.notifications import notify_in_their_language
 from portal.uploads import clean_image, thumbnail
 
 MAX_PHOTOS = 5
@@ -42,88 +30,6 @@ OUTCOME_NEWS = {
         "Your %(device)s cannot be repaired: the logistics desk will contact you"
     ),
 }
-DISPOSALS = {
-    ReturnState.REDEPLOYED: DeviceState.IN_STOCK,
-    ReturnState.REFURBISHED: DeviceState.RETIRED,
-    ReturnState.RECYCLED: DeviceState.RETIRED,
-}
-
-
-def _tell_desk(*, key: str, title, body: str = "", url: str = "") -> None:
-    desk = User.objects.filter(
-        is_active=True, groups__name__in=[Role.LOGISTICS, Role.ADMINISTRATOR]
-    ).distinct()
-    notify_in_their_language(desk, key=key, title=title, body=body, url=url)
-
-
-def _tell(people, *, key: str, title, url: str) -> None:
-    """Tell these people (ids, None skipped) about a step of their case, in their language."""
-    ids = {pk for pk in people if pk}
-    if ids:
-        notify_in_their_language(User.objects.filter(pk__in=ids), key=key, title=title, url=url)
-
-
-def _devices(*ids) -> list[Device]:
-    """The devices, row-locked in primary-key order."""
-    found = list(Device.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-    if len(found) != len(set(ids)):
-        raise NotFound(_("No such device."))
-    return found
-
-
-def _hand_over(device: Device, *, to: User, by, loan: bool, comment: str = "") -> None:
-    target = DeviceState.LOANED if loan else DeviceState.ASSIGNED
-    DEVICE_WORKFLOW.apply(
-        device,
-        target=target,
-        by=by,
-        comment=comment or _("To %(name)s") % {"name": to.get_full_name() or to.username},
-        assignee=to,
-        department=to.department,
-    )
-    Assignment.objects.create(
-        device=device, user=to, is_loan=loan, started_at=timezone.now(), assigned_by=by
-    )
-
-
-def _take_back(device: Device, *, target: str, by, comment: str = "") -> None:
-    Assignment.objects.filter(device=device, ended_at__isnull=True).update(ended_at=timezone.now())
-    DEVICE_WORKFLOW.apply(device, target=target, by=by, comment=comment, assignee=None)
-
-
-def add_to_stock(devices: list[Device], *, actor_id: int | None, comment: str) -> list[Device]:
-    """New devices (from an import or the MDM) enter the fleet in stock, each with the
-    first event of its timeline. Bulk writes; the caller holds the transaction."""
-    for device in devices:
-        device.state = DeviceState.IN_STOCK
-    created = Device.objects.bulk_create(devices, batch_size=1000)
-    now = timezone.now()
-    DeviceEvent.objects.bulk_create(
-        [
-            DeviceEvent(
-                device=device,
-                actor_id=actor_id,
-                from_state="",
-                to_state=DeviceState.IN_STOCK,
-                comment=comment,
-                created_at=now,
-            )
-            for device in created
-        ],
-        batch_size=1000,
-    )
-    return created
-
-
-@transaction.atomic
-def assign_device(*, by, device_id: int, user_id: int, comment: str = "") -> Device:
-    """The desk gives a device in stock to a person; the holder history keeps it."""
-    person = User.objects.filter(pk=user_id, is_active=True).first()
-    if person is None:
-        raise RuleViolation(_("Choose an active person."), field="user")
-    [device] = _devices(device_id)
-    _hand_over(device, to=person, by=by, loan=False, comment=comment)
-    return device
 
 
 @transaction.atomic
@@ -326,100 +232,6 @@ def return_to_user(*, by, case_id: int):
 @transaction.atomic
 def close_case(*, by, case_id: int, comment: str = ""):
     return REPAIR_WORKFLOW.apply(_case(case_id), target=RepairState.CLOSED, by=by, comment=comment)
-
-
-@transaction.atomic
-def request_return(*, by, device_id: int, reason: str) -> ReturnCase:
-    """The holder, or their line manager for a leaver, asks to return a device."""
-    [device] = _devices(device_id)
-    if not (permissions.holds(by, device) or permissions.manages(by, device)):
-        raise NotFound(_("No such device."))
-    if reason not in ReturnReason.values:
-        raise RuleViolation(_("Choose why the device is returned."), field="reason")
-    if device.return_cases.exclude(state=ReturnState.CLOSED).exists():
-        raise RuleViolation(_("A return of this device is already under way."), field="device")
-    case = ReturnCase.objects.create(
-        device=device, requested_by=by, holder=device.assignee, reason=reason
-    )
-    RETURN_WORKFLOW.record_start(case, by=by)
-    _tell_desk(
-        key=f"returncase:{case.pk}:requested",
-        title=lambda: _("Return requested: %(device)s") % {"device": device},
-        url=reverse("devices:return_case", args=[case.pk]),
-    )
-    return case
-
-
-def _return(case_id: int) -> ReturnCase:
-    case = (
-        ReturnCase.objects.select_for_update(of=("self",))
-        .select_related("device")
-        .filter(pk=case_id)
-        .first()
-    )
-    if case is None:
-        raise NotFound(_("No such return case."))
-    return case
-
-
-@transaction.atomic
-def ship_return(*, by, case_id: int, comment: str = ""):
-    """The device is on its way to the desk (sent by the holder, or collected by the desk)."""
-    case = _return(case_id)
-    return RETURN_WORKFLOW.apply(case, target=ReturnState.IN_TRANSIT, by=by, comment=comment)
-
-
-@transaction.atomic
-def receive_return(*, by, case_id: int):
-    """The desk has the device: it is no longer held by anyone."""
-    case = _return(case_id)
-    event = RETURN_WORKFLOW.apply(case, target=ReturnState.RECEIVED, by=by)
-    [device] = _devices(case.device_id)
-    if device.state == DeviceState.ASSIGNED:
-        _take_back(device, target=DeviceState.RETURNED, by=by, comment=f"#R{case.pk}")
-    _tell(
-        [case.requested_by_id, case.holder_id],
-        key=f"returncase:{case.pk}:received",
-        title=lambda: _("The logistics desk received %(device)s") % {"device": device},
-        url=reverse("devices:return_case", args=[case.pk]),
-    )
-    return event
-
-
-@transaction.atomic
-def record_wipe(*, by, case_id: int, method: str, certificate: str):
-    """The data wipe, with its method and certificate; nothing leaves the desk without it."""
-    case = _return(case_id)
-    if method not in WipeMethod.values:
-        raise RuleViolation(_("Choose how the device was wiped."), field="wipe_method")
-    if not certificate.strip():
-        raise RuleViolation(_("Give the wipe certificate number."), field="wipe_certificate")
-    return RETURN_WORKFLOW.apply(
-        case,
-        target=ReturnState.WIPED,
-        by=by,
-        wipe_method=method,
-        wipe_certificate=certificate.strip(),
-        wiped_by=by,
-        wiped_at=timezone.now(),
-    )
-
-
-@transaction.atomic
-def dispose_return(*, by, case_id: int, outcome: str, comment: str = ""):
-    """Redeploy to stock, send to refurbishment, or recycle a wiped device."""
-    case = _return(case_id)
-    if outcome not in DISPOSALS:
-        raise RuleViolation(_("Choose redeploy, refurbish or recycle."), field="outcome")
-    event = RETURN_WORKFLOW.apply(case, target=outcome, by=by, comment=comment)
-    [device] = _devices(case.device_id)
-    DEVICE_WORKFLOW.apply(device, target=DISPOSALS[outcome], by=by, comment=f"#R{case.pk}")
-    return event
-
-
-@transaction.atomic
-def close_return(*, by, case_id: int):
-    return RETURN_WORKFLOW.apply(_return(case_id), target=ReturnState.CLOSED, by=by)
 
 
 def make_photo_thumbnail(*, photo_id: int) -> bool:

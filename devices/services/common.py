@@ -1,0 +1,58 @@
+"""Private helpers shared by the device services: row locks in primary-key order, the
+hand-out and take-back of a device, and the notices to the desk and to the people of a case.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from devices.choices import DeviceState
+from devices.models import Assignment, Device
+from devices.workflow import DEVICE_WORKFLOW
+from portal.choices import Role
+from portal.errors import NotFound
+from portal.models import User
+from portal.notifications import notify_in_their_language
+
+
+def _tell_desk(*, key: str, title, body: str = "", url: str = "") -> None:
+    desk = User.objects.filter(
+        is_active=True, groups__name__in=[Role.LOGISTICS, Role.ADMINISTRATOR]
+    ).distinct()
+    notify_in_their_language(desk, key=key, title=title, body=body, url=url)
+
+
+def _tell(people, *, key: str, title, url: str) -> None:
+    """Tell these people (ids, None skipped) about a step of their case, in their language."""
+    ids = {pk for pk in people if pk}
+    if ids:
+        notify_in_their_language(User.objects.filter(pk__in=ids), key=key, title=title, url=url)
+
+
+def _devices(*ids) -> list[Device]:
+    """The devices, row-locked in primary-key order."""
+    found = list(Device.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if len(found) != len(set(ids)):
+        raise NotFound(_("No such device."))
+    return found
+
+
+def _hand_over(device: Device, *, to: User, by, loan: bool, comment: str = "") -> None:
+    target = DeviceState.LOANED if loan else DeviceState.ASSIGNED
+    DEVICE_WORKFLOW.apply(
+        device,
+        target=target,
+        by=by,
+        comment=comment or _("To %(name)s") % {"name": to.get_full_name() or to.username},
+        assignee=to,
+        department=to.department,
+    )
+    Assignment.objects.create(
+        device=device, user=to, is_loan=loan, started_at=timezone.now(), assigned_by=by
+    )
+
+
+def _take_back(device: Device, *, target: str, by, comment: str = "") -> None:
+    Assignment.objects.filter(device=device, ended_at__isnull=True).update(ended_at=timezone.now())
+    DEVICE_WORKFLOW.apply(device, target=target, by=by, comment=comment, assignee=None)
