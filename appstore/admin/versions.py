@@ -1,0 +1,254 @@
+"""The review queue of app versions and the change page with the checklist and decisions."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from appstore import permissions, services
+from appstore.admin.checklist import ChecklistForm
+from appstore.admin.common import ReviewPostMixin, ReviewStateFilter
+from appstore.choices import VersionState
+from appstore.models import AppVersion, ChecklistItem
+from appstore.workflow import VERSION_WORKFLOW
+from portal.errors import DomainError
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str
+    label: str
+    service: Any
+    takes_comment: bool
+
+
+# The workflow actions a reviewer takes in the admin, in the order of their buttons.
+DECISIONS = {
+    decision.action: decision
+    for decision in [
+        Decision("claim", _("Claim for review"), services.claim_version, False),
+        Decision("approve", _("Approve"), services.approve_version, True),
+        Decision("request_changes", _("Request changes"), services.request_changes, True),
+        Decision("reject", _("Reject"), services.reject_version, True),
+        Decision("publish", _("Publish"), services.publish_version, False),
+        Decision("withdraw", _("Withdraw from the catalogue"), services.withdraw_version, True),
+    ]
+}
+
+
+class DecisionForm(forms.Form):
+    prefix = "decision"
+
+    comment = forms.CharField(
+        label=_("Comment to the app owner"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Required when you request changes or reject."),
+    )
+
+
+@admin.register(AppVersion)
+class AppVersionAdmin(ReviewPostMixin, admin.ModelAdmin):
+    list_display = [
+        "app",
+        "version",
+        "owning_department",
+        "platforms",
+        "state",
+        "age",  # before the reviewer and the date, so it shows on a laptop screen
+        "reviewer",
+        "submitted_at",
+    ]
+    list_filter = [ReviewStateFilter]
+    search_fields = ["app__name"]
+    list_select_related = ["app", "app__department", "reviewer"]
+    ordering = ["submitted_at", "pk"]
+    show_full_result_count = False
+    list_per_page = 50
+    actions = ["claim"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "app",
+                    "version",
+                    "owning_department",
+                    "platforms",
+                    "state",
+                    "reviewer",
+                    "submitted_at",
+                    "published_at",
+                ]
+            },
+        ),
+        (_("Release"), {"fields": ["release_notes"]}),
+        (
+            _("Privacy and data"),
+            {
+                "fields": [
+                    "data_classification",
+                    "processes_personal_data",
+                    "personal_data_description",
+                    "dpia_done",
+                ]
+            },
+        ),
+        (_("Record"), {"fields": ["created_by", "created_at"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field for _name, options in self.fieldsets for field in options["fields"]]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("app", "app__department", "reviewer", "created_by")
+            .prefetch_related("artifacts")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("platforms"))
+    def platforms(self, obj: AppVersion):
+        return ", ".join(artifact.get_platform_display() for artifact in obj.artifacts.all())
+
+    @admin.display(description=_("owning department"), ordering="app__department__name")
+    def owning_department(self, obj: AppVersion):
+        return obj.app.department
+
+    @admin.display(description=_("waiting"), ordering="submitted_at")
+    def age(self, obj: AppVersion):
+        if obj.submitted_at is None or obj.state not in {
+            VersionState.SUBMITTED,
+            VersionState.IN_REVIEW,
+        }:
+            return None
+        return timesince(obj.submitted_at, depth=1)
+
+    @admin.action(description=_("Claim the selected versions for review"), permissions=["change"])
+    def claim(self, request, queryset):
+        claimed = 0
+        for version in queryset.order_by("pk"):
+            try:
+                services.claim_version(by=request.user, version_id=version.pk)
+            except DomainError as error:
+                self.message_user(request, f"{version}: {error.message}", messages.ERROR)
+            else:
+                claimed += 1
+        if claimed:
+            self.message_user(
+                request,
+                ngettext("%(count)d version claimed.", "%(count)d versions claimed.", claimed)
+                % {"count": claimed},
+                messages.SUCCESS,
+            )
+
+    # --- the review on the change page ------------------------------------------------
+
+    def handle_review_post(self, request, object_id):
+        """Run the posted checklist or decision; None when refused (the page shows why)."""
+        version = self.get_object(request, unquote(object_id))
+        if version is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, version):
+            raise PermissionDenied
+        if "_checklist" in request.POST:
+            return self._record_checklist(request, version)
+        decision = DECISIONS.get(request.POST.get("_decision", ""))
+        if decision is None:
+            return redirect(request.path)
+        form = DecisionForm(request.POST)
+        form.is_valid()
+        comment = form.cleaned_data.get("comment", "")
+        try:
+            if decision.takes_comment:
+                decision.service(by=request.user, version_id=version.pk, comment=comment)
+            else:
+                decision.service(by=request.user, version_id=version.pk)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return None
+        version.refresh_from_db(fields=["state"])
+        self.message_user(
+            request,
+            _("%(version)s is now “%(state)s”.")
+            % {"version": version, "state": version.get_state_display()},
+            messages.SUCCESS,
+        )
+        return redirect(request.path)
+
+    def _record_checklist(self, request, version):
+        form = self._checklist_form(version, request.POST)
+        if not form.is_valid():
+            self.message_user(request, _("Choose pass, fail or not applicable."), messages.ERROR)
+            return None
+        try:
+            services.record_checklist(
+                by=request.user, version_id=version.pk, answers=form.answers()
+            )
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return None
+        self.message_user(request, _("The checklist is saved."), messages.SUCCESS)
+        return redirect(request.path)
+
+    @staticmethod
+    def _checklist_form(version, data=None) -> ChecklistForm:
+        items = list(ChecklistItem.objects.filter(is_active=True))
+        answers = {answer.item_id: answer for answer in version.checklist.all()}
+        return ChecklistForm(data, items=items, answers=answers)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update(self._review_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _review_context(self, request, version: AppVersion) -> dict:
+        data = getattr(request, "review_data", None)
+        user = request.user
+        allowed = {transition.action for transition in VERSION_WORKFLOW.available(version, user)}
+        decisions = [decision for decision in DECISIONS.values() if decision.action in allowed]
+        may_fill_checklist = permissions.may_fill_checklist(user, version)
+        events = list(version.events.select_related("actor"))
+        for event in events:
+            event.from_label = VERSION_WORKFLOW.label(event.from_state)
+            event.to_label = VERSION_WORKFLOW.label(event.to_state)
+        return {
+            "review": True,
+            "decisions": decisions,
+            "decision_form": DecisionForm(data) if decisions else None,
+            "decision_takes_comment": any(d.takes_comment for d in decisions),
+            "checklist_form": self._checklist_form(version, data) if may_fill_checklist else None,
+            "checklist_answers": version.checklist.select_related("item", "answered_by"),
+            "events": events,
+            "artifacts": [_with_download(artifact) for artifact in version.artifacts.all()],
+            "screenshots": version.screenshots.all(),
+        }
+
+
+def _with_download(artifact):
+    """The artefact with `download_url` for its package (None while that page is missing)."""
+    artifact.download_url = None
+    if artifact.package:
+        with suppress(NoReverseMatch):
+            artifact.download_url = reverse(
+                "appstore:package_download", kwargs={"artifact_id": artifact.pk}
+            )
+    return artifact
