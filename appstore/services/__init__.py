@@ -20,19 +20,21 @@ from appstore.services.catalogue import (
     report_installations,
 )
 from appstore.services.curation import set_featured
-from appstore.services.versions import (
+from appstore.services.media import (
     add_artifact,
     add_screenshot,
+    make_screenshot_thumbnail,
+    remove_artifact,
+    remove_screenshot,
+)
+from appstore.services.versions import (
     add_version,
     approve_version,
     claim_version,
-    make_screenshot_thumbnail,
     parse_version,
     publish_version,
     record_checklist,
     reject_version,
-    remove_artifact,
-    remove_screenshot,
     request_changes,
     submit_version,
     update_version,
