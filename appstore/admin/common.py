@@ -25,19 +25,26 @@ class ReviewPostMixin:
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-class ReviewStateFilter(admin.SimpleListFilter):
-    """The review queue unless another state (or all of them) is chosen."""
+class _WaitingFirstFilter(admin.SimpleListFilter):
+    """A state filter that shows what waits for a reviewer unless another state (or all of
+    them) is chosen."""
 
     title = _("state")
     parameter_name = "state"
     ALL = "all"
+    state_choices: list = []
+    waiting_label = ""
+    hidden: tuple = ()  # states the waiting view already is, not offered again
+
+    def waiting(self, queryset):
+        raise NotImplementedError
 
     def lookups(self, request, model_admin):
-        return [(self.ALL, _("All states")), *VersionState.choices]
+        return [(self.ALL, _("All states")), *self.state_choices]
 
     def queryset(self, request, queryset):
         if self.value() is None:
-            return queryset & selectors.review_queue()
+            return self.waiting(queryset)
         if self.value() == self.ALL:
             return queryset
         return queryset.filter(state=self.value())
@@ -46,44 +53,34 @@ class ReviewStateFilter(admin.SimpleListFilter):
         yield {
             "selected": self.value() is None,
             "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": _("Review queue"),
+            "display": self.waiting_label,
         }
         for value, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == str(value),
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": title,
-            }
-
-
-class ListingStateFilter(admin.SimpleListFilter):
-    """Waiting changes unless another state (or all of them) is chosen."""
-
-    title = _("state")
-    parameter_name = "state"
-    ALL = "all"
-
-    def lookups(self, request, model_admin):
-        return [(self.ALL, _("All states")), *ListingChangeState.choices]
-
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset.filter(state=ListingChangeState.SUBMITTED)
-        if self.value() == self.ALL:
-            return queryset
-        return queryset.filter(state=self.value())
-
-    def choices(self, changelist):
-        yield {
-            "selected": self.value() is None,
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": _("Waiting for review"),
-        }
-        for value, title in self.lookup_choices:
-            if value == ListingChangeState.SUBMITTED:
+            if value in self.hidden:
                 continue
             yield {
                 "selected": self.value() == str(value),
                 "query_string": changelist.get_query_string({self.parameter_name: value}),
                 "display": title,
             }
+
+
+class ReviewStateFilter(_WaitingFirstFilter):
+    """The review queue unless another state (or all of them) is chosen."""
+
+    state_choices = VersionState.choices
+    waiting_label = _("Review queue")
+
+    def waiting(self, queryset):
+        return queryset & selectors.review_queue()
+
+
+class ListingStateFilter(_WaitingFirstFilter):
+    """Waiting changes unless another state (or all of them) is chosen."""
+
+    state_choices = ListingChangeState.choices
+    waiting_label = _("Waiting for review")
+    hidden = (ListingChangeState.SUBMITTED,)
+
+    def waiting(self, queryset):
+        return queryset.filter(state=ListingChangeState.SUBMITTED)

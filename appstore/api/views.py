@@ -278,6 +278,16 @@ class InstallationReportView(GenericAPIView):
         return results
 
 
+# What a submission's transition answers: the version as it is now, or why not.
+TRANSITION_RESPONSES = {
+    200: s.SubmissionDetailSerializer,
+    400: INVALID,
+    404: NOT_FOUND,
+    409: CONFLICT,
+    **ERRORS,
+}
+
+
 @extend_schema_view(
     list=extend_schema(
         tags=[TAG],
@@ -348,13 +358,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         tags=[TAG],
         summary="Submit a draft (or a version with requested changes) for review",
         request=s.TransitionCommentSerializer,
-        responses={
-            200: s.SubmissionDetailSerializer,
-            400: INVALID,
-            404: NOT_FOUND,
-            409: CONFLICT,
-            **ERRORS,
-        },
+        responses=TRANSITION_RESPONSES,
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -364,13 +368,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         tags=[TAG],
         summary="Withdraw a published version (a comment is required)",
         request=s.TransitionCommentSerializer,
-        responses={
-            200: s.SubmissionDetailSerializer,
-            400: INVALID,
-            404: NOT_FOUND,
-            409: CONFLICT,
-            **ERRORS,
-        },
+        responses=TRANSITION_RESPONSES,
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):

@@ -4,42 +4,22 @@ and a service's refusal put on its form.
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from appstore import selectors
 from appstore.models import AppVersion, AppVersionEvent, ChecklistAnswer
 from portal.choices import Role
-from portal.errors import DomainError
+from portal.pages import allowed_only, bound, refused
+
+__all__ = ["bound", "owned_app", "owned_version", "owner_required", "refused"]
 
 
-def owner_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.has_role(Role.APP_OWNER):
-            raise PermissionDenied(_("Only app owners manage apps."))
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def bound(request) -> dict:
-    """The form data of a POST (bound even when empty), nothing for a GET."""
-    if request.method == "POST":
-        return {"data": request.POST, "files": request.FILES}
-    return {}
-
-
-def refused(form, error: DomainError) -> int:
-    """Put the service's refusal on the form; the status for the response."""
-    form.add_error(error.field if error.field in form.fields else None, str(error))
-    return error.status_code
+owner_required = allowed_only(
+    lambda user: user.has_role(Role.APP_OWNER), gettext_lazy("Only app owners manage apps.")
+)
 
 
 def owned_app(request, slug):
