@@ -172,14 +172,7 @@ def _seed_app(index: int, spec: tuple, owner: User, *, reviewer, administrator, 
     )
     if name in FEATURED:
         services.set_featured(by=administrator, app_id=app.pk, featured=True)
-    answers = {
-        "data_classification": (
-            DataClassification.CONFIDENTIAL if personal else DataClassification.INTERNAL
-        ),
-        "processes_personal_data": personal,
-        "personal_data_description": "Name and employee number of the user." if personal else "",
-        "dpia_done": personal,
-    }
+    answers = _privacy_answers(personal)
     # Every third live app has a newer version somewhere in the workflow.
     first_stop = _first_stop(index)
     clock.advance(1, 20)
@@ -199,20 +192,32 @@ def _seed_app(index: int, spec: tuple, owner: User, *, reviewer, administrator, 
             by=owner, app_id=app.pk, summary="Report water leaks with a photo and the map"
         )
     if index % 3 == 0 and first_stop == "published":
-        stop = STOPS[index % len(STOPS)]
-        # a newer version still in review started days ago; a published one, weeks ago
-        clock.jump(
-            clock.now - DAY * clock.rng.randint(*((4, 12) if stop != "published" else (14, 35)))
-        )
-        second = services.add_version(
-            by=owner,
-            app_id=app.pk,
-            version="1.1.0",
-            release_notes="Faster start-up and offline mode.",
-            **answers,
-        )
-        _add_artifacts(second, owner, platforms)
-        _walk(second, owner, reviewer, stop, clock)
+        _second_version(app, owner, reviewer, answers, platforms, STOPS[index % len(STOPS)], clock)
+
+
+def _privacy_answers(personal: bool) -> dict:
+    return {
+        "data_classification": (
+            DataClassification.CONFIDENTIAL if personal else DataClassification.INTERNAL
+        ),
+        "processes_personal_data": personal,
+        "personal_data_description": "Name and employee number of the user." if personal else "",
+        "dpia_done": personal,
+    }
+
+
+def _second_version(app, owner, reviewer, answers, platforms, stop: str, clock) -> None:
+    """1.1.0: still in review (started days ago) or published (weeks ago)."""
+    clock.jump(clock.now - DAY * clock.rng.randint(*((4, 12) if stop != "published" else (14, 35))))
+    second = services.add_version(
+        by=owner,
+        app_id=app.pk,
+        version="1.1.0",
+        release_notes="Faster start-up and offline mode.",
+        **answers,
+    )
+    _add_artifacts(second, owner, platforms)
+    _walk(second, owner, reviewer, stop, clock)
 
 
 def _install_then_update(app, first, owner, reviewer, answers, platforms, clock) -> None:

@@ -139,66 +139,62 @@ class Act:
         )
 
     def give_back(self, plan: ReturnPlan, number: int) -> None:
-        desk = self.desk
+        """The return walked up to where the plan stops, a redeployed device handed out
+        again, each step on its own day."""
         case: list = []
-        laptop = plan.device.model.category == L
+        steps = self._return_steps(plan, number, case)
+        done = [state for state, _step in steps].index(plan.stop)
+        todo = [step for _state, step in steps[: done + 1]]
         disposal = plan.disposal or plan.stop
-        steps = [
-            (
-                "requested",
-                lambda: case.append(
-                    services.request_return(
-                        by=plan.holder, device_id=plan.device.pk, reason=plan.reason
-                    )
-                ),
-            )
-        ]
-        if number % 2 or plan.stop == "in_transit":
-            steps.append(
-                (
-                    "in_transit",
-                    lambda: services.ship_return(
-                        by=plan.holder, case_id=case[0].pk, comment="Sent with Bring."
-                    ),
+        if disposal == "redeployed" and self.plan.redeploy_to:
+            person = self.plan.redeploy_to.pop()
+            todo.append(
+                lambda: services.assign_device(
+                    by=self.desk, device_id=plan.device.pk, user_id=person.pk
                 )
             )
-        steps += [
+        times = self.clock.schedule(
+            len(todo), after=self.handed_out[plan.device.pk], finished=plan.stop == "closed"
+        )
+        self.clock.run(todo, times)
+
+    def _return_steps(self, plan: ReturnPlan, number: int, case: list) -> list:
+        """(state, step) of a whole return; `case` receives the case the first step opens."""
+        desk = self.desk
+        laptop = plan.device.model.category == L
+        disposal = plan.disposal or plan.stop
+
+        def request():
+            case.append(
+                services.request_return(
+                    by=plan.holder, device_id=plan.device.pk, reason=plan.reason
+                )
+            )
+
+        def wipe():
+            services.record_wipe(
+                by=desk if number % 3 else self.admin,
+                case_id=case[0].pk,
+                method=WIPE_FOR[(laptop, disposal == "recycled")],
+                certificate=f"WC-{self.fleet.today.year}-{case[0].pk:05d}",
+            )
+
+        def ship():
+            services.ship_return(by=plan.holder, case_id=case[0].pk, comment="Sent with Bring.")
+
+        steps = [("requested", request)]
+        if number % 2 or plan.stop == "in_transit":  # the others are handed in at the desk
+            steps.append(("in_transit", ship))
+        return [
+            *steps,
             ("received", lambda: services.receive_return(by=desk, case_id=case[0].pk)),
-            (
-                "wiped",
-                lambda: services.record_wipe(
-                    by=desk if number % 3 else self.admin,
-                    case_id=case[0].pk,
-                    method=WIPE_FOR[(laptop, disposal == "recycled")],
-                    certificate=f"WC-{self.fleet.today.year}-{case[0].pk:05d}",
-                ),
-            ),
+            ("wiped", wipe),
             (
                 disposal,
                 lambda: services.dispose_return(by=desk, case_id=case[0].pk, outcome=disposal),
             ),
             ("closed", lambda: services.close_return(by=desk, case_id=case[0].pk)),
         ]
-        done = [state for state, _step in steps].index(plan.stop)
-        todo = [step for _state, step in steps[: done + 1]]
-        redeploy = (
-            disposal == "redeployed"
-            and self.plan.redeploy_to
-            and plan.stop
-            in (
-                "redeployed",
-                "closed",
-            )
-        )
-        if redeploy:
-            person = self.plan.redeploy_to.pop()
-            todo.append(
-                lambda: services.assign_device(by=desk, device_id=plan.device.pk, user_id=person.pk)
-            )
-        times = self.clock.schedule(
-            len(todo), after=self.handed_out[plan.device.pk], finished=plan.stop == "closed"
-        )
-        self.clock.run(todo, times)
 
     def leaver_leaves(self) -> None:
         """The manager asks for the leaver's phone back; then the account is deactivated

@@ -46,19 +46,7 @@ def report_fault(
     validated and re-encoded, so location metadata is gone). Lost or stolen is a security
     event: the desk is told at once."""
     [device] = _devices(device_id)
-    if not (permissions.holds(by, device) or permissions.manages(by, device)):
-        raise NotFound(_("No such device."))
-    if category not in FaultCategory.values:
-        raise RuleViolation(_("Choose what is wrong."), field="category")
-    if not description.strip():
-        raise RuleViolation(_("Describe what happened."), field="description")
-    if device.repair_cases.exclude(state=RepairState.CLOSED).exists():
-        raise RuleViolation(_("This device already has an open repair case."), field="device")
-    if len(photos) > MAX_PHOTOS:
-        raise RuleViolation(
-            _("Add at most %(count)s photos.") % {"count": MAX_PHOTOS}, field="photos"
-        )
-    clean_photos = [clean_image(photo, field="photos", max_side=2400) for photo in photos]
+    clean_photos = _checked_report(by, device, category, description, photos)
     security = category == FaultCategory.LOST_OR_STOLEN
     case = RepairCase.objects.create(
         device=device,
@@ -71,11 +59,7 @@ def report_fault(
         repair_partner=device.model.default_repair_partner,
     )
     REPAIR_WORKFLOW.record_start(case, by=by)
-    for clean in clean_photos:
-        photo = RepairPhoto(case=case)
-        photo.image.save(clean.name, clean, save=False)
-        photo.save()
-        transaction.on_commit(partial(_queue_photo_thumbnail, photo.pk))
+    _keep_photos(case, clean_photos)
     _tell_desk(
         key=f"repaircase:{case.pk}:reported",
         title=lambda: (
@@ -90,6 +74,33 @@ def report_fault(
         url=reverse("devices:repair_case", args=[case.pk]),
     )
     return case
+
+
+def _checked_report(by, device, category: str, description: str, photos) -> list:
+    """Refuse a report the person may not make or that misses something; the photos,
+    validated and re-encoded (so location metadata is gone)."""
+    if not (permissions.holds(by, device) or permissions.manages(by, device)):
+        raise NotFound(_("No such device."))
+    if category not in FaultCategory.values:
+        raise RuleViolation(_("Choose what is wrong."), field="category")
+    if not description.strip():
+        raise RuleViolation(_("Describe what happened."), field="description")
+    if device.repair_cases.exclude(state=RepairState.CLOSED).exists():
+        raise RuleViolation(_("This device already has an open repair case."), field="device")
+    if len(photos) > MAX_PHOTOS:
+        raise RuleViolation(
+            _("Add at most %(count)s photos.") % {"count": MAX_PHOTOS}, field="photos"
+        )
+    return [clean_image(photo, field="photos", max_side=2400) for photo in photos]
+
+
+def _keep_photos(case: RepairCase, clean_photos) -> None:
+    """Store the photos in private storage; their thumbnails are made after the commit."""
+    for clean in clean_photos:
+        photo = RepairPhoto(case=case)
+        photo.image.save(clean.name, clean, save=False)
+        photo.save()
+        transaction.on_commit(partial(_queue_photo_thumbnail, photo.pk))
 
 
 def _case(case_id: int) -> RepairCase:
@@ -178,12 +189,7 @@ def record_outcome(
     case = _case(case_id)
     if outcome not in OUTCOMES:
         raise RuleViolation(_("Choose repaired, replaced or beyond repair."), field="outcome")
-    try:
-        cost = None if cost in (None, "") else Decimal(str(cost))
-    except InvalidOperation:
-        raise RuleViolation(_("Write the cost as a number."), field="cost") from None
-    if cost is not None and cost < 0:
-        raise RuleViolation(_("The cost cannot be negative."), field="cost")
+    cost = _cost(cost)
     if outcome == RepairState.REPLACED and (replacement_id is None or case.holder is None):
         raise RuleViolation(_("Choose the replacement device."), field="replacement")
     event = REPAIR_WORKFLOW.apply(
@@ -208,6 +214,17 @@ def record_outcome(
         url=reverse("devices:repair_case", args=[case.pk]),
     )
     return event
+
+
+def _cost(cost) -> Decimal | None:
+    """A repair's cost as a non-negative amount, or none."""
+    try:
+        cost = None if cost in (None, "") else Decimal(str(cost))
+    except InvalidOperation:
+        raise RuleViolation(_("Write the cost as a number."), field="cost") from None
+    if cost is not None and cost < 0:
+        raise RuleViolation(_("The cost cannot be negative."), field="cost")
+    return cost
 
 
 @transaction.atomic
