@@ -5,8 +5,7 @@ Querysets derive from the acting user; what is out of their scope is a 404."""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,7 +34,7 @@ from portal.api.permissions import token_scope
 from portal.api.serializers import ErrorSerializer
 from portal.choices import ApiScope
 from portal.errors import NotFound
-from portal.models import ApiToken, User
+from portal.models import ApiToken
 
 TAG = "App store"
 ERRORS = {401: ErrorSerializer, 403: ErrorSerializer}
@@ -143,13 +142,6 @@ class AudienceCatalogueView(GenericAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class InstallationBatchError(Exception):
-    """Raised inside the batch's transaction so that nothing of it is written."""
-
-    def __init__(self, errors: list[dict]):
-        self.errors = errors
-
-
 def batch_rejected(errors: list[dict]) -> Response:
     """400 in the one error form, plus `errors`: one entry per bad item."""
     fields: dict[str, dict[str, list[str]]] = {}
@@ -218,64 +210,23 @@ class InstallationReportView(GenericAPIView):
             if errors:
                 return batch_rejected(errors)
             raise ValidationError(batch.errors)
-        items = batch.validated_data["installations"]
-        people = self._people({item["user"] for item in items})
-        apps = dict(
-            App.objects.filter(slug__in={item["app"] for item in items}).values_list("slug", "pk")
-        )
-        try:
-            with transaction.atomic():
-                results = self._report(items, people, apps)
-        except InstallationBatchError as rejected:
-            return batch_rejected(rejected.errors)
-        return Response({"results": results})
-
-    def _people(self, keys: set[str]) -> dict[str, User]:
-        found = User.objects.filter(
-            Q(employee_number__in=keys) | Q(username__in=keys), is_active=True
-        ).select_related("department")
-        people: dict[str, User] = {}
-        for person in found:
-            # An employee number wins over a user name that happens to be the same.
-            people.setdefault(person.username, person)
-            if person.employee_number:
-                people[person.employee_number] = person
-        return people
-
-    def _report(self, items, people, apps) -> list[dict]:
-        """The batch through the service at once; any refusal (here or there) rolls the
-        whole batch back."""
-        errors: list[dict] = []
-
-        def refuse(index, field, code, message):
-            errors.append({"index": index, "field": field, "code": code, "detail": str(message)})
-
-        reports: list[services.InstallationReport] = []
-        positions: list[int] = []  # the batch index of each report
-        for index, item in enumerate(items):
-            person = people.get(item["user"])
-            if person is None:
-                refuse(index, "user", "not_found", _("No such person."))
-                continue
-            app_id = apps.get(item["app"])
-            if app_id is None:
-                refuse(index, "app", "not_found", _("No such app."))
-                continue
-            reports.append(
-                services.InstallationReport(person, app_id, item["version"], item["platform"])
-            )
-            positions.append(index)
+        reports = services.mdm_reports(batch.validated_data["installations"])
         outcomes, refused = services.report_installations(reports=reports)
-        for position, error in refused.items():
-            refuse(positions[position], error.field or "app", error.code, error.message)
-        errors.sort(key=lambda error: error["index"])
-        results = [
-            {"index": index, "result": outcome}
-            for index, outcome in zip(positions, outcomes, strict=False)
-        ]
-        if errors:
-            raise InstallationBatchError(errors)
-        return results
+        if refused:
+            return batch_rejected(
+                [
+                    {
+                        "index": index,
+                        "field": error.field or "app",
+                        "code": error.code,
+                        "detail": str(error.message),
+                    }
+                    for index, error in sorted(refused.items())
+                ]
+            )
+        return Response(
+            {"results": [{"index": i, "result": outcome} for i, outcome in enumerate(outcomes)]}
+        )
 
 
 # What a submission's transition answers: the version as it is now, or why not.

@@ -14,6 +14,7 @@ from appstore.services.apps import (
 from appstore.services.catalogue import (
     InstallationReport,
     install_app,
+    mdm_reports,
     rate_app,
     remove_rating,
     report_installation,
@@ -67,6 +68,7 @@ __all__ = [
     "remove_screenshot",
     "report_installation",
     "report_installations",
+    "mdm_reports",
     "InstallationReport",
     "request_changes",
     "set_featured",

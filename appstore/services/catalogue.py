@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appstore import selectors
 from appstore.choices import InstallSource, Platform, VersionState
-from appstore.models import AppVersion, Installation, Rating
+from appstore.models import App, AppVersion, Installation, Rating
 from portal.errors import DomainError, NotFound, RuleViolation
 from portal.models import User
 
@@ -39,12 +40,37 @@ def install_app(*, by, app_id: int, platform: str) -> Installation:
 
 @dataclass(frozen=True)
 class InstallationReport:
-    """An MDM's word that `user` has `version` of an app on a platform."""
+    """An MDM's word that `user` has `version` of an app on a platform (`user` or `app_id`
+    None: the MDM named a person or an app that does not exist)."""
 
-    user: User
-    app_id: int
+    user: User | None
+    app_id: int | None
     version: str
     platform: str
+
+
+def mdm_reports(items: Sequence[dict]) -> list[InstallationReport]:
+    """An MDM's items (`user`: employee number or user name, `app`: slug, `version`,
+    `platform`) as reports, each person and app looked up once. An employee number wins
+    over a user name that happens to be the same; deactivated people are not found."""
+    keys = {item["user"] for item in items}
+    people: dict[str, User] = {}
+    found = User.objects.filter(
+        Q(employee_number__in=keys) | Q(username__in=keys), is_active=True
+    ).select_related("department")
+    for person in found:
+        people.setdefault(person.username, person)
+        if person.employee_number:
+            people[person.employee_number] = person
+    apps = dict(
+        App.objects.filter(slug__in={item["app"] for item in items}).values_list("slug", "pk")
+    )
+    return [
+        InstallationReport(
+            people.get(item["user"]), apps.get(item["app"]), item["version"], item["platform"]
+        )
+        for item in items
+    ]
 
 
 @transaction.atomic
@@ -59,9 +85,9 @@ def report_installations(
     that was published. Queries: one per distinct audience (department, roles, work
     pattern) in the batch, plus a constant few, whatever its length.
     """
-    people = {report.user.pk: report.user for report in reports}
+    people = {report.user.pk: report.user for report in reports if report.user is not None}
     User.load_role_names(people.values())
-    app_ids = {report.app_id for report in reports}
+    app_ids = {report.app_id for report in reports if report.app_id is not None}
     seen: dict[tuple, set[int]] = {}
 
     def sees(person, app_id: int) -> bool:
@@ -86,8 +112,11 @@ def report_installations(
     new: dict[tuple, Installation] = {}
     changed: dict[tuple, Installation] = {}
     for index, report in enumerate(reports):
-        if not sees(report.user, report.app_id):
-            refused[index] = NotFound(_("No such app."))
+        if report.user is None:
+            refused[index] = NotFound(_("No such person."), field="user")
+            continue
+        if report.app_id is None or not sees(report.user, report.app_id):
+            refused[index] = NotFound(_("No such app."), field="app")
             continue
         if report.platform not in Platform.values:
             refused[index] = RuleViolation(_("Unknown platform."), field="platform")
