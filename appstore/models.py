@@ -358,6 +358,33 @@ class Installation(models.Model):
         return f"{self.user} – {self.version} ({self.platform})"
 
 
+class InstallationRequest(models.Model):
+    """A person asked the store for a version of an app on a platform: sent to their
+    device management's store entry or given the package. Not an installation: only the
+    MDM's report makes an `Installation`; until then My apps shows it as requested."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_install_requests"
+    )
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="install_requests")
+    version = models.ForeignKey(AppVersion, on_delete=models.CASCADE, related_name="+")
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    requested_at = models.DateTimeField(_("requested"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("installation request")
+        verbose_name_plural = _("installation requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "app", "platform"], name="install_request_once_per_platform"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.version} ({self.platform}, requested)"
+
+
 class Rating(models.Model):
     """One 1–5 rating per person per app, with an optional comment; the person may edit it."""
 

@@ -22,7 +22,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from appstore.choices import ListingChangeState, VersionState
-from appstore.models import App, AppArtifact, AppVersion, Installation, ListingChange, Rating
+from appstore.models import (
+    App,
+    AppArtifact,
+    AppVersion,
+    Installation,
+    InstallationRequest,
+    ListingChange,
+    Rating,
+)
 from portal.choices import Role
 from portal.models import User
 
@@ -167,6 +175,29 @@ def my_installations(user) -> list[Installation]:
             latest if latest is not None and latest.number > installation.version.number else None
         )
     return installations
+
+
+def my_requests(user, installations: list[Installation]) -> list[InstallationRequest]:
+    """What the person asked the store for that no MDM report confirms yet: a request is
+    open while nothing, or an older version, is installed on its platform. Each of
+    `installations` gets `requested` (its open request for a newer version, or None); the
+    open requests for apps not installed on that platform at all are returned."""
+    installed = {(i.app_id, i.platform): i for i in installations}
+    for installation in installations:
+        installation.requested = None
+    waiting = []
+    requests = (
+        InstallationRequest.objects.filter(user=user, app__in=apps_visible_to(user).values("pk"))
+        .select_related("app", "app__department", "version")
+        .order_by("app__name", "platform")
+    )
+    for request in requests:
+        installation = installed.get((request.app_id, request.platform))
+        if installation is None:
+            waiting.append(request)
+        elif request.version.number > installation.version.number:
+            installation.requested = request
+    return waiting
 
 
 def _newest_per_app_platform(app_ids) -> dict[tuple[int, str], AppVersion]:

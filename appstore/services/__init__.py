@@ -19,6 +19,7 @@ from appstore.services.catalogue import (
     remove_rating,
     report_installation,
     report_installations,
+    request_installation,
 )
 from appstore.services.curation import set_featured
 from appstore.services.media import (
@@ -68,6 +69,7 @@ __all__ = [
     "remove_screenshot",
     "report_installation",
     "report_installations",
+    "request_installation",
     "mdm_reports",
     "InstallationReport",
     "request_changes",

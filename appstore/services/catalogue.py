@@ -1,4 +1,5 @@
-"""What staff do with published apps: install them (or an MDM reports it) and rate them."""
+"""What staff do with published apps: ask for them from the store (an MDM's report says
+they are installed) and rate them."""
 
 from __future__ import annotations
 
@@ -12,25 +13,51 @@ from django.utils.translation import gettext as _
 
 from appstore import selectors
 from appstore.choices import InstallSource, Platform, VersionState
-from appstore.models import App, AppVersion, Installation, Rating
+from appstore.models import App, AppArtifact, AppVersion, Installation, InstallationRequest, Rating
 from portal.errors import DomainError, NotFound, RuleViolation
 from portal.models import User
 
 EVER_PUBLISHED = (VersionState.PUBLISHED, VersionState.SUPERSEDED, VersionState.WITHDRAWN)
 
 
-@transaction.atomic
-def install_app(*, by, app_id: int, platform: str) -> Installation:
-    """A person installs the current version of an app they may see, on one platform."""
+def _current_artifact(by, app_id: int, platform: str) -> AppArtifact:
+    """The artefact of the current version of an app the person may see, on one platform."""
     app = selectors.apps_visible_to(by).filter(pk=app_id).first()
     if app is None:
         raise NotFound(_("No such app."))
     current = selectors.current_artifacts(app).get(platform)
     if current is None:
         raise RuleViolation(_("This app is not available for that platform."), field="platform")
+    return current
+
+
+@transaction.atomic
+def request_installation(*, by, app_id: int, platform: str) -> InstallationRequest:
+    """A person asks the store for the current version of an app on one platform: the
+    store or MDM entry to install it from, or the package. Nothing is installed yet, so
+    this writes a request, never an `Installation`: the MDM's report confirms that. A web
+    app is opened at its address, not installed, so asking for one is refused."""
+    current = _current_artifact(by, app_id, platform)
+    if current.kind == "web":
+        raise RuleViolation(
+            _("A web app is not installed: open it with the link on its page."), field="platform"
+        )
+    asked, _created = InstallationRequest.objects.update_or_create(
+        user=by, app_id=app_id, platform=platform, defaults={"version": current.version}
+    )
+    asked.artifact = current  # how to install it, for the page that answers
+    return asked
+
+
+@transaction.atomic
+def install_app(*, by, app_id: int, platform: str) -> Installation:
+    """Record that a person has the current version of an app they may see on one
+    platform, as the portal itself knows it (demo data, tests). The store's buttons call
+    `request_installation` instead: only an MDM report confirms an installation there."""
+    current = _current_artifact(by, app_id, platform)
     installation, _outcome = report_installation(
         user=by,
-        app_id=app.pk,
+        app_id=app_id,
         version=current.version.version,
         platform=platform,
         source=InstallSource.PORTAL,

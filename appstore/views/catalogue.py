@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from appstore import selectors, services
 from appstore.choices import Category, VersionState
@@ -137,30 +137,39 @@ def _image_size(image) -> tuple[int, int] | None:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def install(request, slug, platform):
+    """POST: ask for the app on a platform (a request, not an installation: the MDM's
+    report confirms that) and stay on this origin: the package's download, or this
+    address's page with the store or company portal entry. GET: that page.
+
+    The store entry and a web app live on other origins: the person follows a link there
+    (the policy's form-action 'self' stops a form's redirect to them in the browser)."""
     app = _app_or_404(request, slug)
+    if request.method == "POST":
+        return _request_installation(request, app, platform)
+    artifact = selectors.current_artifacts(app).get(platform)
+    if artifact is None:
+        raise Http404(_("This app is not available for that platform."))
+    if artifact.kind != "store":
+        return redirect("appstore:detail", slug=app.slug)
+    return render(request, "appstore/catalogue/install.html", {"app": app, "artifact": artifact})
+
+
+def _request_installation(request, app, platform):
     try:
-        installation = services.install_app(by=request.user, app_id=app.pk, platform=platform)
+        asked = services.request_installation(by=request.user, app_id=app.pk, platform=platform)
     except DomainError as error:
         messages.error(request, str(error))
         return redirect("appstore:detail", slug=app.slug)
-    artifact = selectors.current_artifacts(app)[platform]
-    if artifact.store_url:
-        return redirect(artifact.store_url)
-    if artifact.kind == "package":
-        return redirect("appstore:package_download", artifact_id=artifact.pk)
-    if artifact.kind == "web":
-        return redirect(artifact.web_url)
+    if asked.artifact.kind == "package":
+        return redirect("appstore:package_download", artifact_id=asked.artifact.pk)
     messages.success(
         request,
-        _(
-            "Open the company portal app on your device and search for %(id)s to install "
-            "%(app)s %(version)s."
-        )
-        % {"id": artifact.mdm_identifier, "app": app.name, "version": installation.version.version},
+        _("Your request for %(app)s %(version)s is recorded.")
+        % {"app": app.name, "version": asked.version.version},
     )
-    return redirect("appstore:detail", slug=app.slug)
+    return redirect("appstore:install", slug=app.slug, platform=platform)
 
 
 @login_required
@@ -199,10 +208,12 @@ def package_download(request, artifact_id):
 
 @login_required
 def mine(request):
+    installations = selectors.my_installations(request.user)
+    requests = selectors.my_requests(request.user, installations)
     return render(
         request,
         "appstore/catalogue/mine.html",
-        {"installations": selectors.my_installations(request.user)},
+        {"installations": installations, "requests": requests},
     )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from appstore import services
 from appstore.choices import Category, Platform
-from appstore.models import Installation, Rating
+from appstore.models import Installation, InstallationRequest, Rating
 from portal.choices import Role
 from tests.appstore.factories import (
     make_app,
@@ -173,17 +175,74 @@ def test_app_page_shows_versions_privacy_install_actions_and_a_qr_code(
     assert "Internal" in page and "First release." in page
 
 
-def test_install_records_the_installation_and_goes_where_the_app_is(
+def _installed(user, app, version="1.0.0", platform=Platform.ANDROID):
+    """What an MDM's report does: the one thing that makes an installation."""
+    return services.report_installation(
+        user=user, app_id=app.pk, version=version, platform=platform
+    )[0]
+
+
+def test_a_web_app_is_a_link_to_its_address_and_records_nothing(client_for, employee, water_app):
+    client = client_for(employee)
+    page = client.get(f"/apps/{water_app.slug}/").content.decode()
+    link = f'<a class="button" href="https://apps.example.org/{water_app.slug}/" rel="noopener">'
+    assert link + "Open the Web app</a>" in page
+    assert f'action="/apps/{water_app.slug}/install/web/"' not in page
+    response = client.post(f"/apps/{water_app.slug}/install/web/")
+    assert response.status_code == 302 and response["Location"] == f"/apps/{water_app.slug}/"
+    assert "A web app is not installed" in client.get(response["Location"]).content.decode()
+    assert not Installation.objects.exists() and not InstallationRequest.objects.exists()
+
+
+def test_installing_from_a_store_entry_records_a_request_and_stays_on_this_origin(
     client_for, employee, water_app
 ):
     client = client_for(employee)
-    web = client.post(f"/apps/{water_app.slug}/install/web/")
-    assert web.status_code == 302 and web["Location"].startswith("https://apps.example.org/")
-    store = client.post(f"/apps/{water_app.slug}/install/android/")
-    assert store["Location"].startswith("https://mdm.example.org/")
-    assert Installation.objects.filter(user=employee, app=water_app).count() == 2
-    missing = client.post(f"/apps/{water_app.slug}/install/ios/", follow=True)
+    response = client.post(f"/apps/{water_app.slug}/install/android/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/apps/{water_app.slug}/install/android/"
+    assert not Installation.objects.exists()
+    asked = InstallationRequest.objects.get(user=employee, app=water_app)
+    assert (asked.platform, asked.version.version) == (Platform.ANDROID, "1.0.0")
+    page = client.get(response["Location"]).content.decode()
+    assert "Your request for Vanninspeksjon 1.0.0 is recorded." in page
+    store = f"https://mdm.example.org/apps/{water_app.slug}/android"
+    assert f'<a class="button" href="{store}" rel="noopener">' in page
+    assert "once your device management reports the installation" in page
+
+
+def test_no_install_answers_with_a_redirect_to_another_origin(
+    client_for, employee, appowner, reviewer, water_app
+):
+    """The policy's form-action 'self' stops a form's redirect to another origin in the
+    browser, so every answer to an install form stays on this origin."""
+    package_app = make_app(owner=appowner, name="Meter reader")
+    _publish_package(owner=appowner, reviewer=reviewer, app=package_app)
+    client = client_for(employee)
+    for app, platform in [
+        (water_app, "android"),
+        (water_app, "web"),
+        (water_app, "ios"),
+        (package_app, "android"),
+    ]:
+        location = client.post(f"/apps/{app.slug}/install/{platform}/")["Location"]
+        assert not urlsplit(location).scheme and not urlsplit(location).netloc, location
+
+
+def test_the_install_page_only_shows_and_never_records(client_for, employee, water_app):
+    client = client_for(employee)
+    page = client.get(f"/apps/{water_app.slug}/install/android/")
+    assert page.status_code == 200 and "Install Vanninspeksjon on Android" in page.content.decode()
+    assert not InstallationRequest.objects.exists()
+    web = client.get(f"/apps/{water_app.slug}/install/web/")
+    assert web["Location"] == f"/apps/{water_app.slug}/"
+    assert client.get(f"/apps/{water_app.slug}/install/ios/").status_code == 404
+
+
+def test_asking_for_a_platform_the_app_lacks_is_refused(client_for, employee, water_app):
+    missing = client_for(employee).post(f"/apps/{water_app.slug}/install/ios/", follow=True)
     assert "not available for that platform" in missing.content.decode()
+    assert not InstallationRequest.objects.exists()
 
 
 def _package_app(appowner, reviewer):
@@ -213,6 +272,8 @@ def test_packages_are_served_only_to_those_who_may_have_them(
     assert client_for(employee).get(url).status_code == 200
     install = client_for(employee).post(f"/apps/{app.slug}/install/android/")
     assert install["Location"] == url
+    assert not Installation.objects.exists()  # a download is no installation
+    assert InstallationRequest.objects.get(user=employee, app=app).version == draft
 
 
 def test_an_app_known_only_by_its_mdm_identifier_sends_the_person_to_the_company_portal(
@@ -228,10 +289,14 @@ def test_an_app_known_only_by_its_mdm_identifier_sends_the_person_to_the_company
     pass_checklist(reviewer=reviewer, version=draft)
     services.approve_version(by=reviewer, version_id=draft.pk)
     response = client_for(employee).post(f"/apps/{app.slug}/install/ios/", follow=True)
-    assert response.redirect_chain[-1][0] == f"/apps/{app.slug}/"
+    assert response.redirect_chain[-1][0] == f"/apps/{app.slug}/install/ios/"
     body = response.content.decode()
     assert "company portal" in body and "org.example.radio" in body
-    assert Installation.objects.filter(user=employee, app=app, platform=Platform.IOS).exists()
+    assert "in the store or company portal</a>" not in body  # no store link to follow
+    assert not Installation.objects.exists()
+    assert InstallationRequest.objects.filter(
+        user=employee, app=app, platform=Platform.IOS
+    ).exists()
 
 
 def test_a_released_package_is_a_404_for_someone_outside_the_audience(
@@ -306,10 +371,22 @@ def test_my_apps_shows_an_update_when_a_newer_version_is_published(
     client_for, employee, appowner, reviewer, water_app
 ):
     client = client_for(employee)
-    client.post(f"/apps/{water_app.slug}/install/android/")
+    _installed(employee, water_app)
     assert "Up to date" in client.get("/apps/mine/").content.decode()
     publish(owner=appowner, reviewer=reviewer, app=water_app, version="1.1.0")
     assert "Update available: 1.1.0" in client.get("/apps/mine/").content.decode()
+
+
+def test_my_apps_tells_a_request_from_an_installation(client_for, employee, water_app):
+    client = client_for(employee)
+    client.post(f"/apps/{water_app.slug}/install/android/")
+    page = client.get("/apps/mine/").content.decode()
+    assert "version 1.0.0 requested, not reported as installed yet" in page
+    assert "installed</p>" not in page and "Up to date" not in page
+    _installed(employee, water_app)
+    page = client.get("/apps/mine/").content.decode()
+    assert "version 1.0.0 installed" in page and "Up to date" in page
+    assert "requested" not in page
 
 
 @pytest.mark.parametrize("count", [2, 20])
@@ -362,19 +439,23 @@ def test_a_superseded_package_stays_downloadable_for_the_audience(
     )
 
 
-def test_updating_from_my_apps_installs_the_new_version(
+def test_updating_from_my_apps_is_a_request_until_the_mdm_reports_it(
     client_for, employee, appowner, reviewer, water_app
 ):
     client = client_for(employee)
-    client.post(f"/apps/{water_app.slug}/install/android/")
+    _installed(employee, water_app)
     publish(owner=appowner, reviewer=reviewer, app=water_app, version="1.1.0")
     page = client.get("/apps/mine/").content.decode()
     assert f'action="/apps/{water_app.slug}/install/android/"' in page
     assert f'href="/apps/{water_app.slug}/#rating"' in page
     client.post(f"/apps/{water_app.slug}/install/android/")
-    installation = Installation.objects.get(user=employee, app=water_app)
-    assert installation.version.version == "1.1.0"
-    assert "Up to date" in client.get("/apps/mine/").content.decode()
+    assert Installation.objects.get(user=employee, app=water_app).version.version == "1.0.0"
+    page = client.get("/apps/mine/").content.decode()
+    assert "version 1.0.0 installed · version 1.1.0 requested" in page
+    _installed(employee, water_app, version="1.1.0")
+    page = client.get("/apps/mine/").content.decode()
+    assert "version 1.1.0 installed" in page and "Up to date" in page
+    assert "requested" not in page
 
 
 def test_only_an_htmx_request_for_the_results_gets_the_partial(client_for, employee, water_app):
@@ -404,7 +485,9 @@ def test_store_pages_need_exactly_as_many_queries_for_20_apps_as_for_2(
             app = make_app(owner=appowner, name=f"Vann app {n}", is_required=n % 2 == 0)
             publish(owner=appowner, reviewer=reviewer, app=app, platforms=(Platform.ANDROID,))
             services.rate_app(by=employee, app_id=app.pk, stars=4)
-            services.install_app(by=employee, app_id=app.pk, platform=Platform.ANDROID)
+            # Installed (as an MDM reports it) or only requested: My apps shows both.
+            route = services.request_installation if n % 2 else services.install_app
+            route(by=employee, app_id=app.pk, platform=Platform.ANDROID)
             apps.append(app)
         return apps
 

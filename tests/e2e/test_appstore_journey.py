@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from appstore.models import AppVersion, Installation
+from appstore.models import AppVersion, Installation, InstallationRequest
 from portal.choices import Role
 from portal.models import Notification
 from tests.appstore.factories import ensure_checklist
@@ -130,8 +130,9 @@ def test_journey_1_publish_an_app_to_its_audience(
     assert_no_horizontal_scroll(phone)
     with phone.expect_navigation():
         phone.get_by_role("button", name="Install on Android").click()
-    assert "no.nordvik.waterorders" in phone.locator(".messages").inner_text()
-    assert Installation.objects.filter(user=employee, app__name=APP).exists()
+    assert "no.nordvik.waterorders" in phone.locator("main").inner_text()
+    assert InstallationRequest.objects.filter(user=employee, app__name=APP).exists()
+    assert not Installation.objects.filter(user=employee, app__name=APP).exists()
     phone.goto(f"{live_server.url}/apps/mine/")
     assert APP in phone.locator("main").inner_text()
     assert_accessible(phone)
