@@ -6,10 +6,11 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from devices import people
 from devices.choices import FaultCategory, RepairState, ReturnReason, ReturnState, WipeMethod
 from devices.models import Device
 from devices.services import MAX_PHOTOS
-from portal.models import User
+from portal.errors import RuleViolation
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -75,19 +76,20 @@ class CommentForm(forms.Form):
 
 
 class PersonForm(forms.Form):
+    """The person a device goes to: exactly one active person (`people.person_to_assign`)."""
+
     person = forms.CharField(
-        label=_("Person"), help_text=_("Their username or email address."), max_length=254
+        label=_("Person"),
+        help_text=_("Their username, employee number or email address."),
+        max_length=254,
     )
     comment = comment_field()
 
     def clean_person(self) -> int:
-        text = self.cleaned_data["person"].strip()
-        person = User.objects.filter(
-            Q(username__iexact=text) | Q(email__iexact=text), is_active=True
-        ).first()
-        if person is None:
-            raise forms.ValidationError(_("No active person has that username or email."))
-        return person.pk
+        try:
+            return people.person_to_assign(self.cleaned_data["person"]).pk
+        except RuleViolation as refused:
+            raise forms.ValidationError(refused.message, code=refused.code) from None
 
 
 class StockDeviceForm(forms.Form):
