@@ -1,4 +1,9 @@
-"""The fleet's filters, shared by the devices pages, the CSV export and the API."""
+"""The fleet's filters, shared by the devices pages, the CSV export and the API.
+
+The search term is capped (characters and words) before any query runs: a longer one is a
+validation error (the page's form error, the API's 400), and an invalid filter lists
+nothing rather than the whole unfiltered fleet.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +35,27 @@ AGES = [
 ]
 
 
+MAX_SEARCH_CHARACTERS = 100
+MAX_SEARCH_WORDS = 5
+
+
+def validate_search(value: str) -> None:
+    """A search term of at most 100 characters and 5 words (a serial number, IMEI, asset
+    tag or a name needs no more); checked before the term is split or searched."""
+    if len(value) > MAX_SEARCH_CHARACTERS:
+        raise ValidationError(
+            _("The search is too long: use at most %(count)s characters."),
+            code="max_length",
+            params={"count": MAX_SEARCH_CHARACTERS},
+        )
+    if len(value.split(None, MAX_SEARCH_WORDS)) > MAX_SEARCH_WORDS:
+        raise ValidationError(
+            _("The search has too many words: use at most %(count)s."),
+            code="max_words",
+            params={"count": MAX_SEARCH_WORDS},
+        )
+
+
 def _years_ago(today: datetime.date, years: int) -> datetime.date:
     try:
         return today.replace(year=today.year - years)
@@ -43,7 +70,12 @@ class DepartmentFilter(django_filters.ModelChoiceFilter):
 
 
 class DeviceFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        validators=[validate_search],
+        widget=forms.TextInput(attrs={"maxlength": MAX_SEARCH_CHARACTERS}),
+    )
     state = django_filters.ChoiceFilter(
         label=_("State"), choices=DeviceState.choices, empty_label=_("All states")
     )
@@ -78,6 +110,12 @@ class DeviceFilter(django_filters.FilterSet):
     class Meta:
         model = Device
         fields = ["q", "state", "model", "department", "warranty", "age", "inactive_holder"]
+
+    def filter_queryset(self, queryset):
+        """Nothing when a filter is invalid (its form error says why)."""
+        if self.form.errors:
+            return queryset.none()
+        return super().filter_queryset(queryset)
 
     def filter_search(self, queryset, name, value):
         return selectors.search_devices(queryset, value)

@@ -9,7 +9,8 @@ How an import runs (`run_import`, called by the Celery task and by `import_devic
    task again does nothing. A queued or running one runs: "running" without the lock
    means a worker died, and its write transaction died with it.
 2. Check. Every row is checked against lookups loaded once (`rows.Lookups`); nothing is
-   written. Any bad row refuses the whole file, unless the good rows were asked for.
+   written. Any bad row refuses the whole file, unless the good rows were asked for; a
+   file the CSV reader cannot read to its end is refused whatever was asked.
 3. Write. One transaction creates the devices (in stock, held by nobody) and their
    "imported" events with `bulk_create` in batches, then sets the import's state, counts
    and bad rows: the fleet gets the whole file or nothing of it.
@@ -114,6 +115,7 @@ class Checked:
     total: int = 0
     good: list[tuple[int, dict]] = field(default_factory=list)
     problems: list[rows.Problem] = field(default_factory=list)
+    unreadable: bool = False  # the CSV reader stopped: the file is refused as a whole
 
 
 def check_text(text: str, lookups: rows.Lookups | None = None) -> Checked:
@@ -128,27 +130,45 @@ def check_text(text: str, lookups: rows.Lookups | None = None) -> Checked:
     lookups = lookups or rows.Lookups.load()
     seen = rows.Seen()
     last_line = reader.line_num
-    for cells in reader:
-        line, last_line = last_line + 1, reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        ordinal = checked.total
-        checked.total += 1
-        if len(cells) > len(names):
-            checked.problems.append(
-                rows.Problem(line, "", _("This line has more cells than the header has columns."))
+    try:
+        for cells in reader:
+            line, last_line = last_line + 1, reader.line_num
+            _check_cells(checked, cells, names, line=line, lookups=lookups, seen=seen)
+    except csv.Error:
+        checked.unreadable = True
+        checked.problems.append(
+            rows.Problem(
+                last_line + 1,
+                "",
+                _(
+                    "From this line on the file cannot be read as CSV (a cell longer than "
+                    "%(count)s characters, or a quotation mark never closed?)."
+                )
+                % {"count": csv.field_size_limit()},
             )
-            continue
-        fields, problems = rows.check_row(
-            dict(zip(names, cells, strict=False)), line=line, lookups=lookups, seen=seen
         )
-        if fields is None:
-            checked.problems.extend(problems)
-        else:
-            checked.good.append((ordinal, fields))
+        return checked
     if not checked.total:
         checked.problems.append(rows.Problem(1, "", _("The file has no devices under the header.")))
     return checked
+
+
+def _check_cells(checked: Checked, cells: list[str], names: list[str], *, line: int, **against):
+    """One line of the file into `checked` (`against`: the lookups and what earlier rows saw)."""
+    if not any(cell.strip() for cell in cells):
+        return
+    ordinal = checked.total
+    checked.total += 1
+    if len(cells) > len(names):
+        checked.problems.append(
+            rows.Problem(line, "", _("This line has more cells than the header has columns."))
+        )
+        return
+    fields, problems = rows.check_row(dict(zip(names, cells, strict=False)), line=line, **against)
+    if fields is None:
+        checked.problems.extend(problems)
+    else:
+        checked.good.append((ordinal, fields))
 
 
 def run_import(*, import_id: int) -> DeviceImport | None:
@@ -201,7 +221,8 @@ def _run(device_import: DeviceImport) -> None:
         return
     checked = check_text(text)
     _update(device_import, total_rows=checked.total)
-    if checked.problems and (not device_import.import_good_rows or not checked.good):
+    good_rows_wanted = device_import.import_good_rows and not checked.unreadable
+    if checked.problems and (not good_rows_wanted or not checked.good):
         _update(device_import, processed_rows=checked.total)
         _finish(device_import, ImportState.REFUSED, checked.problems)
         return
@@ -282,17 +303,21 @@ def _fail(device_import: DeviceImport, reason: str) -> None:
 # The export -----------------------------------------------------------------------------
 
 
-def export_devices_csv(queryset) -> Iterator[str]:
+def export_devices_csv(queryset, *, fields) -> Iterator[str]:
     """The devices as CSV text chunks: the import's columns (so an export imports again)
-    and, for people, the state, the holder and the department's name. UTF-8 with a BOM for
-    Excel; a cell that a spreadsheet would run as a formula starts with an apostrophe."""
+    and, for people, the state, the holder and the department's name; only the columns of
+    the device `fields` the reader may see (`permissions.device_fields_for`). UTF-8 with a
+    BOM for Excel; a cell that a spreadsheet would run as a formula starts with an
+    apostrophe."""
+    columns = rows.export_columns(fields)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(rows.COLUMNS + rows.EXPORT_ONLY_COLUMNS)
+    writer.writerow(columns)
     yield "\ufeff" + _drain(buffer)
     devices = queryset.select_related("model", "assignee", "department")
     for count, device in enumerate(devices.iterator(chunk_size=2000), start=1):
-        writer.writerow([rows.escape(str(cell)) for cell in _export_row(device)])
+        cells = _export_row(device)
+        writer.writerow([rows.escape(str(cells[name])) for name in columns])
         if count % 500 == 0:
             yield _drain(buffer)
     rest = _drain(buffer)
@@ -300,25 +325,25 @@ def export_devices_csv(queryset) -> Iterator[str]:
         yield rest
 
 
-def _export_row(device: Device) -> list:
+def _export_row(device: Device) -> dict[str, object]:
     holder, department = device.assignee, device.department
-    return [
-        device.serial_number,
-        device.imei or "",
-        device.asset_tag or "",
-        device.model.manufacturer,
-        device.model.name,
-        department.code if department else "",
-        device.purchase_date.isoformat() if device.purchase_date else "",
-        "" if device.purchase_price is None else str(device.purchase_price),
-        device.warranty_end.isoformat() if device.warranty_end else "",
-        device.mdm_identifier,
-        device.notes,
-        device.state,
-        holder.username if holder else "",
-        (holder.get_full_name() if holder else ""),
-        department.name if department else "",
-    ]
+    return {
+        "serial_number": device.serial_number,
+        "imei": device.imei or "",
+        "asset_tag": device.asset_tag or "",
+        "manufacturer": device.model.manufacturer,
+        "model": device.model.name,
+        "department": department.code if department else "",
+        "purchase_date": device.purchase_date.isoformat() if device.purchase_date else "",
+        "purchase_price": "" if device.purchase_price is None else str(device.purchase_price),
+        "warranty_end": device.warranty_end.isoformat() if device.warranty_end else "",
+        "mdm_identifier": device.mdm_identifier,
+        "notes": device.notes,
+        "state": device.state,
+        "holder_username": holder.username if holder else "",
+        "holder_name": holder.get_full_name() if holder else "",
+        "department_name": department.name if department else "",
+    }
 
 
 def _drain(buffer: io.StringIO) -> str:

@@ -39,3 +39,33 @@ def may_see_device(user, device) -> bool:
 
 def desk(user, obj) -> bool:
     return is_desk(user)
+
+
+# Which fields of a device a person reads, for the devices they may see at all. The one
+# definition the device page, the API's serializers and the CSV export follow: what the
+# fleet cost, how the MDM knows a device and the desk's own notes are the desk's.
+DEVICE_FIELDS = frozenset(
+    {
+        "serial_number",
+        "imei",
+        "asset_tag",
+        "model",
+        "state",
+        "holder",
+        "department",
+        "purchase_date",
+        "warranty_end",
+        "purchase_price",
+        "mdm_identifier",
+        "notes",
+    }
+)
+DESK_ONLY_DEVICE_FIELDS = frozenset({"purchase_price", "mdm_identifier", "notes"})
+
+
+def device_fields_for(user) -> frozenset[str]:
+    """The device fields this person may read: all of them for the logistics desk (and
+    administrators), the others without the desk-only ones."""
+    if is_desk(user):
+        return DEVICE_FIELDS
+    return DEVICE_FIELDS - DESK_ONLY_DEVICE_FIELDS

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -42,6 +43,23 @@ REQUIRED_COLUMNS = ("serial_number", "manufacturer", "model")
 # What the export adds for people to read; an import accepts these columns and ignores them
 # (an imported device is in stock and held by nobody).
 EXPORT_ONLY_COLUMNS = ("state", "holder_username", "holder_name", "department_name")
+# The device field (of `permissions.DEVICE_FIELDS`) each column shows, where its name differs:
+# an export has only the columns of the fields its reader may see.
+COLUMN_FIELDS = {
+    "manufacturer": "model",
+    "holder_username": "holder",
+    "holder_name": "holder",
+    "department_name": "department",
+}
+
+
+def export_columns(fields) -> tuple[str, ...]:
+    """The export's columns for a reader who may see these device fields."""
+    return tuple(
+        name for name in COLUMNS + EXPORT_ONLY_COLUMNS if COLUMN_FIELDS.get(name, name) in fields
+    )
+
+
 MAX_LENGTHS = {"serial_number": 64, "asset_tag": 40, "mdm_identifier": 120}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_PRICE = Decimal("99999999.99")
@@ -118,24 +136,81 @@ class BadHeader(ValueError):
     """The file cannot be read as a device list at all (the reason is for people)."""
 
 
+# What a header may be, checked before the CSV reader parses it: the known columns are 15
+# names of at most 16 characters, so anything near these limits is not a device list.
+MAX_COLUMNS = 50
+MAX_HEADER_CHARACTERS = 2000
+SHOWN_UNKNOWN_COLUMNS = 10
+
+
 def read_table(text: str) -> tuple[list[str], csv.reader]:
     """The header's column names and a reader of the remaining rows. Comma, semicolon
-    (what Excel writes in Norwegian and Swedish) or tab separated."""
+    (what Excel writes in Norwegian and Swedish) or tab separated. A header longer than
+    `MAX_HEADER_CHARACTERS` or with more than `MAX_COLUMNS` columns is refused before it
+    is parsed; the reader may still raise `csv.Error` on a later row."""
     text = text.removeprefix("\ufeff")
-    first = text.split("\n", 1)[0]
+    first = _first_line(text)
     delimiter = max([",", ";", "\t"], key=first.count)
+    if first.count(delimiter) >= MAX_COLUMNS:
+        raise BadHeader(_too_many_columns())
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error:
+        raise BadHeader(
+            _("The first line cannot be read as CSV (is a quotation mark never closed?).")
+        ) from None
     if not header or not any(cell.strip() for cell in header):
         raise BadHeader(_("The file is empty: the first line must name the columns."))
+    if len(header) > MAX_COLUMNS:
+        raise BadHeader(_too_many_columns())
+    if sum(len(cell) for cell in header) > MAX_HEADER_CHARACTERS:
+        raise BadHeader(_header_too_long())
     names = [cell.strip().casefold() for cell in header]
+    _check_names(names)
+    return names, reader
+
+
+def _first_line(text: str) -> str:
+    """The header line, looked for only within the first `MAX_HEADER_CHARACTERS`."""
+    end = text.find("\n", 0, MAX_HEADER_CHARACTERS + 1)
+    if end < 0 and len(text) > MAX_HEADER_CHARACTERS:
+        raise BadHeader(_header_too_long())
+    return (text if end < 0 else text[:end]).removesuffix("\r")
+
+
+def _too_many_columns() -> str:
+    return _(
+        "The first line names more than %(count)s columns; a device list has at most %(known)s."
+    ) % {"count": MAX_COLUMNS, "known": len(COLUMNS + EXPORT_ONLY_COLUMNS)}
+
+
+def _header_too_long() -> str:
+    return _(
+        "The first line is longer than %(count)s characters. It must name the columns, "
+        "which are: %(columns)s."
+    ) % {"count": MAX_HEADER_CHARACTERS, "columns": ", ".join(COLUMNS)}
+
+
+def _check_names(names: list[str]) -> None:
+    """Every column known, none twice, the required ones there (else BadHeader)."""
     unknown = [name for name in names if name not in COLUMNS + EXPORT_ONLY_COLUMNS]
     if unknown:
+        shown = ", ".join(_shortened(name) for name in unknown[:SHOWN_UNKNOWN_COLUMNS])
+        columns = ", ".join(COLUMNS)
+        if len(unknown) > SHOWN_UNKNOWN_COLUMNS:
+            raise BadHeader(
+                _(
+                    "%(count)s unknown columns, among them: %(unknown)s. "
+                    "The columns are: %(columns)s."
+                )
+                % {"count": len(unknown), "unknown": shown, "columns": columns}
+            )
         raise BadHeader(
             _("Unknown columns: %(unknown)s. The columns are: %(columns)s.")
-            % {"unknown": ", ".join(unknown), "columns": ", ".join(COLUMNS)}
+            % {"unknown": shown, "columns": columns}
         )
-    twice = sorted({name for name in names if names.count(name) > 1})
+    twice = sorted(name for name, count in Counter(names).items() if count > 1)
     if twice:
         raise BadHeader(_("Columns named twice: %(names)s.") % {"names": ", ".join(twice)})
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
@@ -143,7 +218,10 @@ def read_table(text: str) -> tuple[list[str], csv.reader]:
         raise BadHeader(
             _("Required columns are missing: %(names)s.") % {"names": ", ".join(missing)}
         )
-    return names, reader
+
+
+def _shortened(name: str, limit: int = 40) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def check_row(values: dict[str, str], *, line: int, lookups: Lookups, seen: Seen):

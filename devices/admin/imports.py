@@ -1,7 +1,8 @@
 """The CSV import of devices in the admin, for the logistics desk and administrators.
 
 The add page takes a file and the "import the good rows" choice; the file is checked
-(CSV, UTF-8, at most 20 MB, known columns) before anything is kept, and saving starts the
+(CSV, UTF-8, at most 20 MB, a first line of at most 50 known columns, checked before it
+is parsed) before anything is kept, and saving starts the
 import through `devices.importing.start_import`, which queues the task on commit. An
 import's page is read-only: its state, a progress bar that reloads itself while the
 import is queued or running, the counts and the bad rows. Imports are never changed or

@@ -18,6 +18,7 @@ from devices.choices import (
     RepairState,
     ReturnReason,
     ReturnState,
+    WipeMethod,
 )
 from devices.models import Assignment, Device, DeviceModel, RepairCase, ReturnCase
 
@@ -56,19 +57,20 @@ class DeviceRefSerializer(serializers.Serializer):
     model = serializers.CharField(source="model.__str__", read_only=True)
 
 
-def _is_desk(serializer) -> bool:
-    request = serializer.context.get("request")
-    return request is not None and permissions.is_desk(request.user)
+DESK_ONLY = _("For the logistics desk; null for everyone else.")
 
 
 class DeviceSerializer(serializers.ModelSerializer):
+    """A device, with the fields the requester may not read (`permissions.device_fields_for`,
+    as on the device page and in the CSV export) sent as null."""
+
     model = DeviceModelSerializer(read_only=True)
     state = serializers.ChoiceField(choices=DeviceState.choices, read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     holder = PersonRefSerializer(source="assignee", read_only=True, allow_null=True)
     department = DepartmentBriefSerializer(read_only=True, allow_null=True)
     under_warranty = serializers.SerializerMethodField()
-    mdm_identifier = serializers.SerializerMethodField()
+    mdm_identifier = serializers.CharField(read_only=True, allow_null=True, help_text=DESK_ONLY)
 
     class Meta:
         model = Device
@@ -89,15 +91,19 @@ class DeviceSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, device: Device) -> dict:
+        data = super().to_representation(device)
+        request = self.context.get("request")
+        visible = permissions.device_fields_for(request.user) if request is not None else ()
+        for name in permissions.DESK_ONLY_DEVICE_FIELDS.intersection(data).difference(visible):
+            data[name] = None
+        return data
+
     def get_under_warranty(self, device: Device) -> bool | None:
         """None when the warranty's end is not known."""
         if device.warranty_end is None:
             return None
         return device.warranty_end >= timezone.localdate()
-
-    def get_mdm_identifier(self, device: Device) -> str | None:
-        """For the logistics desk; null for everyone else."""
-        return device.mdm_identifier if _is_desk(self) else None
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -137,8 +143,18 @@ class ReturnCaseRefSerializer(CaseRefSerializer):
 
 
 class DeviceDetailSerializer(DeviceSerializer):
-    purchase_price = serializers.SerializerMethodField()
-    notes = serializers.SerializerMethodField()
+    purchase_price = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        coerce_to_string=True,
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            'A decimal number as a string with two decimals, e.g. "4999.00". For the '
+            "logistics desk; null for everyone else."
+        ),
+    )
+    notes = serializers.CharField(read_only=True, allow_null=True, help_text=DESK_ONLY)
     open_repair_cases = serializers.SerializerMethodField()
     open_return_cases = serializers.SerializerMethodField()
     assignments = AssignmentSerializer(many=True, read_only=True)
@@ -155,17 +171,6 @@ class DeviceDetailSerializer(DeviceSerializer):
             "events",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(OpenApiTypes.DECIMAL)
-    def get_purchase_price(self, device: Device) -> str | None:
-        """For the logistics desk; null for everyone else."""
-        if not _is_desk(self) or device.purchase_price is None:
-            return None
-        return str(device.purchase_price)
-
-    def get_notes(self, device: Device) -> str | None:
-        """For the logistics desk; null for everyone else."""
-        return device.notes if _is_desk(self) else None
 
     @extend_schema_field(RepairCaseRefSerializer(many=True))
     def get_open_repair_cases(self, device: Device) -> list[dict]:
@@ -305,7 +310,21 @@ class ReturnCaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class NotYetChoiceField(serializers.ChoiceField):
+    """A choice not made yet (an empty string in the database) is sent as null, so the
+    answer is one of the documented values or null."""
+
+    def to_representation(self, value):
+        return None if value in ("", None) else super().to_representation(value)
+
+
 class ReturnCaseDetailSerializer(ReturnCaseSerializer):
+    wipe_method = NotYetChoiceField(
+        choices=WipeMethod.choices,
+        read_only=True,
+        allow_null=True,
+        help_text=_("Null until the device is wiped."),
+    )
     wiped_by = PersonRefSerializer(read_only=True, allow_null=True)
     events = EventSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()

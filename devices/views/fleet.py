@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -115,10 +115,16 @@ def export(request):
     else:
         raise PermissionDenied(_("Only the desk and line managers export device lists."))
     filterset = DeviceFilter(request.GET or None, queryset=queryset)
+    if filterset.is_bound and not filterset.is_valid():
+        refusal = " ".join(str(e) for errors in filterset.errors.values() for e in errors)
+        return HttpResponseBadRequest(refusal, content_type="text/plain; charset=utf-8")
     from devices.importing import export_devices_csv
 
     response = StreamingHttpResponse(
-        export_devices_csv(selectors.fleet_list(filterset.qs)), content_type="text/csv"
+        export_devices_csv(
+            selectors.fleet_list(filterset.qs), fields=permissions.device_fields_for(user)
+        ),
+        content_type="text/csv",
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="devices-{stamp}.csv"'
@@ -151,6 +157,7 @@ def device(request, pk, *, assign_form=None, status=200):
         {
             "device": device,
             "is_desk": is_desk,
+            "fields": permissions.device_fields_for(user),
             "may_report": acts and open_repair is None and device.state == DeviceState.ASSIGNED,
             "may_return": acts and open_return is None and device.state == DeviceState.ASSIGNED,
             "open_repair": open_repair,

@@ -1,6 +1,6 @@
-"""The CSV export of a list of devices: its columns, cells a spreadsheet would run as
-formulas made harmless, a constant number of queries, and an export that imports again
-into an empty fleet as the same devices."""
+"""The CSV export of a list of devices: its columns (the desk-only ones for the desk
+only), cells a spreadsheet would run as formulas made harmless, a constant number of
+queries, and an export that imports again into an empty fleet as the same devices."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from devices import importing, rows, selectors
+from devices import importing, permissions, rows, selectors
 from devices.choices import DeviceState, ImportState
 from devices.models import Device
 from tests.devices.factories import DeviceFactory, DeviceModelFactory, held_device
@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 COMPARED = [*rows.COLUMNS[:3], "model_id", "department_id", *rows.COLUMNS[6:]]
 
 
-def exported(queryset) -> str:
-    return "".join(importing.export_devices_csv(selectors.fleet_list(queryset)))
+def exported(queryset, fields=permissions.DEVICE_FIELDS) -> str:
+    return "".join(importing.export_devices_csv(selectors.fleet_list(queryset), fields=fields))
 
 
 def table(text: str) -> list[dict]:
@@ -139,3 +139,15 @@ def test_an_export_imports_again_into_an_empty_fleet_as_the_same_devices(
     assert done.state == ImportState.DONE and done.errors == []
     assert sorted(Device.objects.values_list(*COMPARED)) == before
     assert set(Device.objects.values_list("state", "assignee")) == {(DeviceState.IN_STOCK, None)}
+
+
+def test_without_the_desk_only_fields_the_export_has_no_desk_only_columns():
+    DeviceFactory(purchase_price=Decimal("5490.00"), mdm_identifier="intune-77", notes="Dent")
+    fields = permissions.DEVICE_FIELDS - permissions.DESK_ONLY_DEVICE_FIELDS
+
+    text = exported(Device.objects.all(), fields)
+
+    [line] = table(text)
+    assert set(line).isdisjoint({"purchase_price", "mdm_identifier", "notes"})
+    assert {"serial_number", "model", "state", "holder_username"} <= set(line)
+    assert "5490" not in text and "intune-77" not in text and "Dent" not in text
