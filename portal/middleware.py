@@ -5,6 +5,7 @@ from __future__ import annotations
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -72,3 +73,27 @@ class StaffMfaRequiredMiddleware:
             messages.warning(request, text)
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class NulQueryStringMiddleware:
+    """A NUL character in the query string is a 400 (the API's error form under /api/)
+    before any view passes it on to PostgreSQL, which cannot take one. Request bodies are
+    checked by the API's parsers, after the caller's permission."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return _nul_refused(request, name.replace("\x00", ""))
+        return self.get_response(request)
+
+
+def _nul_refused(request, name: str):
+    text = _("The field “%(name)s” contains a NUL character.") % {"name": name}
+    if request.path.startswith("/api/"):
+        from portal.api.errors import bad_request_body
+
+        return JsonResponse(bad_request_body(text, field=name), status=400)
+    raise BadRequest(text)

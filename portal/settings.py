@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.PreferredLanguageMiddleware",
+    "portal.middleware.NulQueryStringMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -282,7 +283,15 @@ CELERY_TASK_SEND_SENT_EVENT = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portal.api.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "portal.api.authentication.SessionAuthentication",
+    ],
+    # JSON only: the interactive view of the API is the docs page, not DRF's HTML pages.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Bounded JSON (size, nesting) and no NUL characters in any body.
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.parsers.JSONParser",
+        "portal.api.parsers.FormParser",
+        "portal.api.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.StandardPagination",
@@ -304,7 +313,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "REST API of the mobile-workforce portal for MDM systems and integrations. "
         "Authenticate with a session or with an API token: `Authorization: Bearer <token>`. "
-        'Errors have one form: `{"detail": "...", "code": "..."}`.'
+        'Errors have one form: `{"detail": "...", "code": "..."}`; a 400 adds `fields`, the '
+        "messages by field. Request bodies are JSON (forms where an operation says so), at "
+        "most 10 MB and nested at most 32 levels deep."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

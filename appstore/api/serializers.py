@@ -16,6 +16,10 @@ from portal.choices import Role, WorkPattern
 from portal.models import Department
 
 MAX_INSTALLATIONS = 500
+# A batch of 500 items is far smaller; a larger body is refused before it is read.
+MAX_INSTALLATIONS_BODY = 2 * 1024 * 1024
+# An address that may be missing: null then, never an empty string.
+OPTIONAL_URI = serializers.URLField(allow_null=True, read_only=True)
 
 
 def absolute(request, url: str | None) -> str | None:
@@ -33,6 +37,25 @@ def download_url(request, artifact: AppArtifact) -> str | None:
     except NoReverseMatch:
         return None
     return absolute(request, url)
+
+
+class OptionalURLField(serializers.URLField):
+    """An address that may be blank in the database: null in the answer."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
+class BoundedListField(serializers.ListField):
+    """A list whose length is checked before any of its items is validated."""
+
+    def to_internal_value(self, data):
+        if self.max_length is not None and isinstance(data, list) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
 
 
 class InvalidSerializer(serializers.Serializer):
@@ -91,7 +114,7 @@ class AppListSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(OPTIONAL_URI)
     def get_icon_url(self, app: App) -> str | None:
         image = app.icon_thumbnail or app.icon
         return absolute(self.context.get("request"), image.url if image else None)
@@ -108,6 +131,8 @@ class ArtifactSerializer(serializers.ModelSerializer):
         choices=[("store", _("Store or MDM")), ("package", _("Package")), ("web", _("Web"))],
         read_only=True,
     )
+    store_url = OptionalURLField()
+    web_url = OptionalURLField()
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -125,7 +150,7 @@ class ArtifactSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(OPTIONAL_URI)
     def get_download_url(self, artifact: AppArtifact) -> str | None:
         return download_url(self.context.get("request"), artifact)
 
@@ -143,7 +168,7 @@ class ScreenshotSerializer(serializers.ModelSerializer):
     def get_url(self, shot: AppScreenshot) -> str:
         return absolute(self.context.get("request"), shot.image.url)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(OPTIONAL_URI)
     def get_thumbnail_url(self, shot: AppScreenshot) -> str | None:
         return absolute(self.context.get("request"), shot.thumbnail.url if shot.thumbnail else None)
 
@@ -211,13 +236,13 @@ class CurrentArtifactSerializer(serializers.Serializer):
     platform = serializers.ChoiceField(choices=Platform.choices, read_only=True)
     version = serializers.CharField(source="version.version", read_only=True)
     mdm_identifier = serializers.CharField(read_only=True)
-    store_url = serializers.CharField(read_only=True)
+    store_url = OptionalURLField()
     min_os_version = serializers.CharField(read_only=True)
-    web_url = serializers.CharField(read_only=True)
+    web_url = OptionalURLField()
     package_sha256 = serializers.CharField(read_only=True)
     download_url = serializers.SerializerMethodField()
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(OPTIONAL_URI)
     def get_download_url(self, artifact: AppArtifact) -> str | None:
         return download_url(self.context.get("request"), artifact)
 
@@ -252,7 +277,7 @@ class InstallationItemSerializer(serializers.Serializer):
 
 
 class InstallationBatchSerializer(serializers.Serializer):
-    installations = serializers.ListField(
+    installations = BoundedListField(
         child=InstallationItemSerializer(),
         min_length=1,
         max_length=MAX_INSTALLATIONS,

@@ -30,6 +30,7 @@ from appstore.choices import VersionState
 from appstore.filters import CatalogueFilter
 from appstore.models import App, AppVersion, AppVersionEvent, ChecklistAnswer
 from appstore.packages import package_response
+from portal.api.parsers import JSONParser
 from portal.api.permissions import token_scope
 from portal.api.serializers import ErrorSerializer
 from portal.choices import ApiScope
@@ -41,9 +42,13 @@ ERRORS = {401: ErrorSerializer, 403: ErrorSerializer}
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="Not found, or not visible to you.")
 CONFLICT = OpenApiResponse(ErrorSerializer, description="The state does not allow this.")
 INVALID = OpenApiResponse(s.InvalidSerializer, description="Invalid input; see `fields`.")
+TOO_LARGE = OpenApiResponse(ErrorSerializer, description="The body is larger than allowed.")
 BATCH_REJECTED = OpenApiResponse(
     s.InstallationBatchErrorSerializer,
-    description="At least one item is bad: nothing is written; `errors` names each bad item.",
+    description=(
+        "Nothing is written: `errors` names each bad item (empty when the batch as a whole "
+        "is refused, e.g. more than 500 items or a body that is not JSON)."
+    ),
 )
 # The MDM endpoints take an API token only (a session is answered 403).
 TOKEN_ONLY = [{"apiToken": []}]
@@ -185,23 +190,31 @@ class InstallationReportView(GenericAPIView):
     and nothing is written. Needs an API token with the scope `installations:write`."""
 
     permission_classes = [IsAuthenticated, token_scope(ApiScope.INSTALLATIONS_WRITE)]
+    parser_classes = [JSONParser.limited_to(s.MAX_INSTALLATIONS_BODY)]
     serializer_class = s.InstallationBatchSerializer
     filter_backends = []
     pagination_class = None
+    item_errors = True  # every 400 has `errors`
 
     @extend_schema(
         tags=[TAG],
         summary="Report installations (MDM)",
         description=(
             "Needs an API token with the scope `installations:write`. Upsert by person, app "
-            "and platform, at most 500 items. All or nothing: if any item is bad (unknown "
+            "and platform, at most 500 items in a JSON body of at most 2 MB (a longer list "
+            "is refused before any item is read). All or nothing: if any item is bad (unknown "
             "person, an app the person may not see, a version never published), the answer "
             "is 400 with an error per bad item and nothing is written. The same batch again "
             'answers "unchanged" for every item.'
         ),
         auth=TOKEN_ONLY,
         request=s.InstallationBatchSerializer,
-        responses={200: s.InstallationBatchResultSerializer, 400: BATCH_REJECTED, **ERRORS},
+        responses={
+            200: s.InstallationBatchResultSerializer,
+            400: BATCH_REJECTED,
+            413: TOO_LARGE,
+            **ERRORS,
+        },
     )
     def post(self, request):
         batch = self.get_serializer(data=request.data)
@@ -247,7 +260,7 @@ TRANSITION_RESPONSES = {
             "For app owners: every version of their own department's apps, with the latest "
             "reviewer comment. Anyone else gets an empty list (not a 403), as on the pages."
         ),
-        responses={200: s.SubmissionSerializer(many=True), **ERRORS},
+        responses={200: s.SubmissionSerializer(many=True), 400: INVALID, **ERRORS},
     ),
     retrieve=extend_schema(
         tags=[TAG],
@@ -338,6 +351,7 @@ class PackageDownloadView(APIView):
         responses={
             (200, "application/octet-stream"): OpenApiTypes.BINARY,
             401: ErrorSerializer,
+            403: ErrorSerializer,
             404: ErrorSerializer,
         },
     )

@@ -21,7 +21,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -30,6 +29,7 @@ from devices.api import serializers as s
 from devices.filters import DeviceFilter
 from devices.models import Device, RepairCase, ReturnCase
 from devices.workflow import REPAIR_WORKFLOW, RETURN_WORKFLOW
+from portal.api.parsers import FormParser, JSONParser, MultiPartParser
 from portal.api.permissions import token_scope
 from portal.api.serializers import ErrorSerializer
 from portal.choices import ApiScope
@@ -367,6 +367,7 @@ class InventoryView(GenericAPIView):
     serializer_class = s.InventoryItemSerializer
     filter_backends = []
     pagination_class = None
+    item_errors = True  # every 400 has `errors`
 
     @extend_schema(
         tags=[TAG],
@@ -393,6 +394,7 @@ class InventoryView(GenericAPIView):
             409: OpenApiResponse(
                 ErrorSerializer, description="Another batch changed these devices first."
             ),
+            413: OpenApiResponse(ErrorSerializer, description="The body is larger than 10 MB."),
             **ERRORS,
         },
     )

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from appstore import services
+from appstore.api import serializers as s
 from appstore.choices import Category, Platform, VersionState
-from appstore.models import AppVersion, Installation
+from appstore.models import App, AppVersion, Installation
 from portal import services as portal_services
 from portal.choices import ApiScope, Role, WorkPattern
 from tests.appstore.factories import (
@@ -138,6 +139,55 @@ def test_the_list_filters_by_owning_department(
     assert "platform" in response.json()["fields"]
 
 
+def _published_copies(app, count):
+    """`count` more published apps like `app`, written in bulk."""
+    version = app.versions.get()
+    copies = App.objects.bulk_create(
+        [
+            App(
+                name=f"{app.name} {number}",
+                slug=f"{app.slug}-{number}",
+                summary=app.summary,
+                category=app.category,
+                department=app.department,
+                support_contact=app.support_contact,
+                audience_everyone=True,
+                created_by=app.created_by,
+            )
+            for number in range(count)
+        ]
+    )
+    fields = {
+        name: getattr(version, name)
+        for name in ("version", "major", "minor", "patch", "state", "published_at")
+    }
+    AppVersion.objects.bulk_create([AppVersion(app=copy, **fields) for copy in copies])
+
+
+def test_a_page_has_at_most_200_apps(api_client, employee, store):
+    _published_copies(store["water"], 200)
+    api_client.force_login(employee)
+    response = api_client.get(APPS, {"page_size": 1000})
+    body = response.json()
+    assert body["count"] == 202
+    assert len(body["results"]) == 200
+    assert body["next"].endswith("page=2&page_size=1000")
+    assert len(api_client.get(APPS).json()["results"]) == 50
+
+
+def test_missing_addresses_are_null_as_the_schema_says(api_client, employee, store, client):
+    api_client.force_login(employee)
+    [version] = api_client.get(app_url(store["water"].slug)).json()["versions"]
+    store_artifact = version["artifacts"][0]
+    assert store_artifact["web_url"] is None and store_artifact["download_url"] is None
+    schema = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+    for name in ("store_url", "web_url", "download_url"):
+        assert schema["Artifact"]["properties"][name]["nullable"] is True
+        assert schema["CurrentArtifact"]["properties"][name]["nullable"] is True
+    assert schema["AppList"]["properties"]["icon_url"]["nullable"] is True
+    assert schema["Screenshot"]["properties"]["thumbnail_url"]["nullable"] is True
+
+
 def test_detail_has_versions_and_artifacts(api_client, employee, store):
     api_client.force_login(employee)
     response = api_client.get(app_url(store["water"].slug))
@@ -227,6 +277,7 @@ def test_an_uploaded_package_links_to_its_permission_checked_download(
     assert package["download_url"] == download
     assert package["package_sha256"] == artifact.package_sha256
     assert package["package_size"] == artifact.package_size
+    assert package["store_url"] is None and package["web_url"] is None
     assert api_client.get(download).status_code == 200
     api_client.logout()
     response = api_client.get(CATALOGUE, **bearer(logistics, ApiScope.CATALOGUE_READ))
@@ -236,9 +287,9 @@ def test_an_uploaded_package_links_to_its_permission_checked_download(
             "platform": "android",
             "version": "1.0.0",
             "mdm_identifier": "",
-            "store_url": "",
+            "store_url": None,
             "min_os_version": artifact.min_os_version,
-            "web_url": "",
+            "web_url": None,
             "package_sha256": artifact.package_sha256,
             "download_url": download,
         }
@@ -443,6 +494,52 @@ def test_a_batch_has_at_most_500_items(api_client, logistics, employee, store):
         INSTALLATIONS, body, **bearer(logistics, ApiScope.INSTALLATIONS_WRITE)
     )
     assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Ensure this field has no more than 500 elements.",
+        "code": "invalid",
+        "fields": {"installations": ["Ensure this field has no more than 500 elements."]},
+        "errors": [],
+    }
+    assert Installation.objects.count() == 0
+
+
+def test_a_batch_over_500_items_is_refused_before_any_item_is_read(
+    api_client, logistics, employee, store, monkeypatch
+):
+    read = []
+    item = s.InstallationItemSerializer
+    original = item.to_internal_value
+    monkeypatch.setattr(
+        item, "to_internal_value", lambda self, d: read.append(d) or original(self, d)
+    )
+    body = {
+        "installations": [{"user": "x", "app": "y", "version": "1", "platform": "ios"}] * 20_001
+    }
+    response = api_client.post(
+        INSTALLATIONS, body, **bearer(logistics, ApiScope.INSTALLATIONS_WRITE)
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == []
+    assert len(response.content) < 1000
+    assert read == []
+    assert Installation.objects.count() == 0
+
+
+@pytest.mark.parametrize("body", [[], {"installations": "all"}, {}])
+def test_a_batch_refused_as_a_whole_has_the_batch_error_form(api_client, logistics, body):
+    headers = bearer(logistics, ApiScope.INSTALLATIONS_WRITE)
+    response = api_client.post(INSTALLATIONS, body, format="json", **headers)
+    assert response.status_code == 400
+    assert set(response.json()) == {"detail", "code", "fields", "errors"}
+    assert response.json()["errors"] == []
+
+
+def test_a_batch_that_is_not_json_has_the_batch_error_form(api_client, logistics):
+    headers = bearer(logistics, ApiScope.INSTALLATIONS_WRITE)
+    response = api_client.post(INSTALLATIONS, "{", content_type="application/json", **headers)
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert set(response.json()) == {"detail", "code", "fields", "errors"}
 
 
 # The owners' submissions.

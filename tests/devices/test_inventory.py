@@ -251,6 +251,35 @@ def test_a_batch_has_at_most_5000_items(mdm):
     assert not Device.objects.exists()
 
 
+def test_a_batch_over_5000_items_is_refused_whole_before_any_item_is_read(
+    api_client, headers, monkeypatch
+):
+    read = []
+    original = inventory._parse
+    monkeypatch.setattr(inventory, "_parse", lambda *args: read.append(1) or original(*args))
+    started = time.monotonic()
+    response = post(api_client, [item(0)] * (inventory.MAX_ITEMS + 1), headers)
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Send at most 5000 devices at a time.",
+        "code": "invalid",
+        "fields": {"items": ["Send at most 5000 devices at a time."]},
+        "errors": [],
+    }
+    assert read == []
+    assert time.monotonic() - started < 5
+    assert not Device.objects.exists()
+    assert not DeviceModel.objects.exists()
+
+
+@pytest.mark.parametrize("body", [{"serial_number": "X"}, []])
+def test_a_batch_refused_as_a_whole_has_the_batch_error_form(api_client, headers, body):
+    response = post(api_client, body, headers)
+    assert response.status_code == 400
+    assert set(response.json()) == {"detail", "code", "fields", "errors"}
+    assert response.json()["errors"] == []
+
+
 # Who may send it.
 
 
