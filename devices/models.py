@@ -175,6 +175,31 @@ class Assignment(models.Model):
         return f"{self.device} – {self.user}"
 
 
+def _department_when_opened():
+    """The device's department when the case was opened: its line managers (and those of
+    the departments above it) are people of the case, whoever holds the device later."""
+    return models.ForeignKey(
+        Department,
+        verbose_name=_("department when opened"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+
+def _line_manager_when_opened():
+    """The holder's line manager when the case was opened, a person of the case too."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("line manager when opened"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class RepairCase(models.Model):
     device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="repair_cases")
     reported_by = models.ForeignKey(
@@ -183,6 +208,9 @@ class RepairCase(models.Model):
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Who the case belongs to is recorded when it is opened (devices.selectors reads it).
+    department = _department_when_opened()
+    line_manager = _line_manager_when_opened()
     category = models.CharField(_("fault"), max_length=20, choices=FaultCategory.choices)
     description = models.TextField(_("what happened"))
     data_backed_up = models.BooleanField(_("data is backed up"), default=False)
@@ -245,6 +273,8 @@ class ReturnCase(models.Model):
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    department = _department_when_opened()
+    line_manager = _line_manager_when_opened()
     reason = models.CharField(_("reason"), max_length=20, choices=ReturnReason.choices)
     state = models.CharField(
         _("state"), max_length=20, choices=ReturnState.choices, default=ReturnState.REQUESTED

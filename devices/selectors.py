@@ -17,7 +17,7 @@ from devices.models import (
     ReturnCaseEvent,
 )
 from portal.choices import Role
-from portal.models import User
+from portal.models import Department, User
 
 
 def devices_visible_to(user) -> QuerySet[Device]:
@@ -42,18 +42,21 @@ def department_devices(user) -> QuerySet[Device]:
     )
 
 
-def _cases_visible_to(model, user, started_by: str):
-    """The desk sees every case; others the cases of devices they see, and the cases they
-    started or are the holder of (a replaced device is no longer theirs, its case is)."""
+def _cases_visible_to(model, user, opened_by: str):
+    """The people of a case see it, as they were when it was opened: who opened it (the
+    reporter or requester), the holder then, the holder's line manager then, and the line
+    managers of the device's department then (or of a department above it). The desk and
+    administrators see every case. Whoever holds or manages the device later does not see
+    its earlier cases (nor their photos or labels)."""
     if not user.is_authenticated:
         return model.objects.none()
     if permissions.is_desk(user):
         return model.objects.all()
-    return model.objects.filter(
-        Q(device__in=devices_visible_to(user).values("pk"))
-        | Q(holder=user)
-        | Q(**{started_by: user})
-    )
+    people = Q(holder=user) | Q(**{opened_by: user}) | Q(line_manager=user)
+    if user.has_role(Role.LINE_MANAGER) and user.department_id:
+        below = Department.objects.filter(path__startswith=user.department.path)
+        people |= Q(department__in=below.values("pk"))
+    return model.objects.filter(people)
 
 
 def repair_cases_visible_to(user) -> QuerySet[RepairCase]:
@@ -111,19 +114,22 @@ def fleet_list(queryset: QuerySet[Device]) -> QuerySet[Device]:
 
 
 def my_devices(user) -> list[Device]:
-    """What this person holds, with their open repair and return cases."""
+    """What this person holds, with the open repair and return cases they may see (a
+    previous holder's cases stay theirs)."""
     return list(
         Device.objects.filter(assignee=user)
         .select_related("model")
         .prefetch_related(
             Prefetch(
                 "repair_cases",
-                queryset=RepairCase.objects.filter(OPEN_REPAIR).select_related("loaner__model"),
+                queryset=repair_cases_visible_to(user)
+                .filter(OPEN_REPAIR)
+                .select_related("loaner__model"),
                 to_attr="open_repairs",
             ),
             Prefetch(
                 "return_cases",
-                queryset=ReturnCase.objects.filter(OPEN_RETURN),
+                queryset=return_cases_visible_to(user).filter(OPEN_RETURN),
                 to_attr="open_returns",
             ),
         )
@@ -132,14 +138,18 @@ def my_devices(user) -> list[Device]:
 
 
 def device_page(user, pk: int) -> Device | None:
-    """One device this person may see, with its history and cases, or None."""
+    """One device this person may see, with its history and the cases they may see, or None."""
     return (
         devices_visible_to(user)
         .prefetch_related(
             Prefetch("events", queryset=DeviceEvent.objects.select_related("actor")),
             Prefetch("assignments", queryset=Assignment.objects.select_related("user")),
-            Prefetch("repair_cases", queryset=RepairCase.objects.order_by("-reported_at")),
-            Prefetch("return_cases", queryset=ReturnCase.objects.order_by("-requested_at")),
+            Prefetch(
+                "repair_cases", queryset=repair_cases_visible_to(user).order_by("-reported_at")
+            ),
+            Prefetch(
+                "return_cases", queryset=return_cases_visible_to(user).order_by("-requested_at")
+            ),
         )
         .filter(pk=pk)
         .first()

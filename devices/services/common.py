@@ -38,6 +38,20 @@ def _devices(*ids) -> list[Device]:
     return found
 
 
+def _case_people(device: Device) -> dict:
+    """Who a new case belongs to besides the person opening it, as they are now: the
+    holder, the holder's line manager and the device's department (whose line managers,
+    and those above them, see the case). Kept on the case, so the device's next holder
+    and their manager do not see it."""
+    holder = device.assignee
+    department_id = device.department_id or (holder.department_id if holder else None)
+    return {
+        "holder": holder,
+        "line_manager_id": holder.line_manager_id if holder else None,
+        "department_id": department_id,
+    }
+
+
 def _hand_over(device: Device, *, to: User, by, loan: bool, comment: str = "") -> None:
     target = DeviceState.LOANED if loan else DeviceState.ASSIGNED
     DEVICE_WORKFLOW.apply(

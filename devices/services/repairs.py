@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from devices import permissions
 from devices.choices import DeviceState, FaultCategory, RepairState
 from devices.models import RepairCase, RepairPhoto
-from devices.services.common import _devices, _hand_over, _take_back, _tell, _tell_desk
+from devices.services.common import (
+    _case_people,
+    _devices,
+    _hand_over,
+    _take_back,
+    _tell,
+    _tell_desk,
+)
 from devices.workflow import DEVICE_WORKFLOW, REPAIR_WORKFLOW
 from portal.errors import NotFound, NotPermitted, RuleViolation
 from portal.uploads import clean_image, thumbnail
@@ -51,7 +58,7 @@ def report_fault(
     case = RepairCase.objects.create(
         device=device,
         reported_by=by,
-        holder=device.assignee,
+        **_case_people(device),
         category=category,
         description=description.strip(),
         data_backed_up=data_backed_up,

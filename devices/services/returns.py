@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from devices import permissions
 from devices.choices import DeviceState, ReturnReason, ReturnState, WipeMethod
 from devices.models import ReturnCase
-from devices.services.common import _devices, _take_back, _tell, _tell_desk
+from devices.services.common import _case_people, _devices, _take_back, _tell, _tell_desk
 from devices.workflow import DEVICE_WORKFLOW, RETURN_WORKFLOW
 from portal.errors import NotFound, RuleViolation
 
@@ -21,6 +21,11 @@ DISPOSALS = {
     ReturnState.REFURBISHED: DeviceState.RETIRED,
     ReturnState.RECYCLED: DeviceState.RETIRED,
 }
+
+# A return has the device until the desk redeploys, refurbishes or recycles it; then the
+# device's next holder may return it, even before the desk closes the earlier case (which
+# they do not see).
+UNDER_WAY = (ReturnState.REQUESTED, ReturnState.IN_TRANSIT, ReturnState.RECEIVED, ReturnState.WIPED)
 
 
 @transaction.atomic
@@ -31,10 +36,10 @@ def request_return(*, by, device_id: int, reason: str) -> ReturnCase:
         raise NotFound(_("No such device."))
     if reason not in ReturnReason.values:
         raise RuleViolation(_("Choose why the device is returned."), field="reason")
-    if device.return_cases.exclude(state=ReturnState.CLOSED).exists():
+    if device.return_cases.filter(state__in=UNDER_WAY).exists():
         raise RuleViolation(_("A return of this device is already under way."), field="device")
     case = ReturnCase.objects.create(
-        device=device, requested_by=by, holder=device.assignee, reason=reason
+        device=device, requested_by=by, reason=reason, **_case_people(device)
     )
     RETURN_WORKFLOW.record_start(case, by=by)
     _tell_desk(

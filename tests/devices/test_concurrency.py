@@ -1,15 +1,18 @@
-"""Two desk users acting on one case at the same moment: exactly one succeeds."""
+"""Two desk users acting on one case, or on one device, at the same moment: exactly one
+succeeds, and the other is refused by the workflow (not by a database error)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
 from django.db import connection
 
 from devices import services
-from devices.choices import DeviceCategory
-from devices.models import Device, DeviceModel
+from devices.choices import DeviceCategory, DeviceState
+from devices.models import Assignment, Device, DeviceEvent, DeviceModel
+from devices.services import fleet as fleet_services
 from portal.choices import Role
 from portal.errors import IllegalTransition
 from tests.factories import UserFactory
@@ -46,3 +49,60 @@ def test_two_desk_users_triaging_one_case_cannot_both_succeed(employee, logistic
         thread.join(timeout=30)
     assert sorted(outcomes) == ["refused", "triaged"]
     assert case.events.filter(to_state="triaged").count() == 1
+
+
+def _run_together(work, arguments) -> None:
+    threads = [threading.Thread(target=work, args=(a,)) for a in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_desk_users_assigning_one_device_in_stock_cannot_both_succeed(
+    employee, manager, logistics, monkeypatch
+):
+    """The desk action loads its device with a row lock. To make the race certain, each
+    desk user waits (up to 2 s) after loading the device for the other to have loaded it
+    too: without the lock both see it in stock and both assign it (the second then fails
+    on the one-open-assignment constraint); with it, the second waits for the first to
+    commit and is refused by the workflow."""
+    model = DeviceModel.objects.create(
+        manufacturer="Samsung", name="Galaxy A55", category=DeviceCategory.PHONE
+    )
+    device = Device.objects.create(serial_number="SN-RACE-1", model=model)
+    loaded = threading.Barrier(2)
+    load = fleet_services._devices
+
+    def load_then_wait(*ids):
+        found = load(*ids)
+        # Broken after 2 s when the other desk user is still waiting for the row lock.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            loaded.wait(timeout=2)
+        return found
+
+    monkeypatch.setattr(fleet_services, "_devices", load_then_wait)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def assign(pair):
+        desk_user, person = pair
+        try:
+            start.wait(timeout=10)
+            services.assign_device(by=desk_user, device_id=device.pk, user_id=person.pk)
+            outcomes.append("assigned")
+        except IllegalTransition:
+            outcomes.append("refused")
+        except Exception as error:  # a database error means the lock did not hold
+            outcomes.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    pairs = [(logistics, employee), (UserFactory(roles=[Role.LOGISTICS]), manager)]
+    _run_together(assign, pairs)
+    assert sorted(outcomes) == ["assigned", "refused"]
+    device.refresh_from_db()
+    assert device.state == DeviceState.ASSIGNED and device.assignee in (employee, manager)
+    assert Assignment.objects.filter(device=device).count() == 1
+    assert DeviceEvent.objects.filter(device=device, to_state=DeviceState.ASSIGNED).count() == 1

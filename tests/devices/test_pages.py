@@ -12,7 +12,7 @@ from PIL import Image
 from devices.choices import DeviceState, FaultCategory, RepairState, ReturnState
 from devices.models import RepairCase, ReturnCase
 from portal.models import Notification
-from tests.devices.factories import DeviceFactory, DeviceModelFactory, held_device
+from tests.devices.factories import DeviceFactory, DeviceModelFactory, held_device, open_repair
 from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -303,18 +303,29 @@ def test_export_streams_the_filtered_list(client_for, logistics, employee):
     assert "EXP00001" in body and "EXP00002" not in body
 
 
-@pytest.mark.parametrize("size", [3, 30])
-def test_fleet_list_queries_do_not_grow_with_the_fleet(
-    client_for, logistics, department, django_assert_max_num_queries, size
+def test_fleet_and_desk_queue_queries_do_not_grow_with_the_fleet(
+    client_for, logistics, department, same_queries
 ):
-    for _ in range(size):
-        holder = UserFactory(department=department)
-        held_device(holder=holder, desk=logistics)
+    """The fleet list and the desk's queue: the same queries for 20 rows as for 2, and
+    every row on the page (the devices, their holders, the open cases)."""
+    made = []
+
+    def add(count):
+        for _ in range(count):
+            holder = UserFactory(department=department)
+            device = held_device(holder=holder, desk=logistics)
+            made.append((device, holder, open_repair(device=device, by=holder)))
+
+    def fleet_rows():
+        return [d.serial_number for d, _h, _c in made] + [h.get_full_name() for _d, h, _c in made]
+
+    def queue_rows():
+        return [reverse("devices:repair_case", args=[c.pk]) for _d, _h, c in made]
+
+    add(2)
     client = client_for(logistics)
-    with django_assert_max_num_queries(10):
-        assert client.get(reverse("devices:fleet")).status_code == 200
-    with django_assert_max_num_queries(10):
-        assert client.get(reverse("devices:desk")).status_code == 200
+    same_queries(client, reverse("devices:fleet"), grow=lambda: add(18), rows=fleet_rows, most=10)
+    same_queries(client, reverse("devices:desk"), grow=lambda: add(18), rows=queue_rows, most=10)
 
 
 def test_manager_sees_the_departments_below_theirs(client_for, manager, department, logistics):

@@ -3,16 +3,22 @@ with a certified wipe; every refusal changes nothing."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from devices import services
 from devices.choices import DeviceCategory, DeviceState, RepairState, ReturnState
-from devices.models import Assignment, Device, DeviceModel
+from devices.models import Assignment, Device, DeviceModel, RepairCase, RepairPhoto, ReturnCase
 from devices.validators import validate_imei
+from portal.choices import Role
 from portal.errors import IllegalTransition, NotFound, NotPermitted, RuleViolation
 from portal.models import Notification
-from tests.factories import UserFactory
+from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +189,70 @@ def test_each_role_sees_only_the_devices_it_may(phone, phone_model, employee, ma
     assert set(devices_visible_to(logistics)) == {phone, colleague_phone, elsewhere}
     assert not repair_cases_visible_to(colleague).exists()
     assert repair_cases_visible_to(manager).count() == 1
+
+
+def _png(name="fault.png"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (24, 16), (200, 30, 30)).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def _stored_files(settings) -> list[Path]:
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+@pytest.mark.parametrize("beside", [False, True], ids=["other department", "sibling department"])
+def test_a_line_manager_of_another_department_cannot_report_or_return_the_device(
+    phone, phone_model, department, other_department, logistics, beside
+):
+    """The service itself refuses (as a 404: the device is out of their sight), whatever
+    page or API called it: a manager of another department, or of the department beside
+    the device's under the same parent, writes nothing."""
+    device, where = phone, other_department
+    if beside:
+        north = DepartmentFactory(name="North", code="north", parent=department)
+        where = DepartmentFactory(name="South", code="south", parent=department)
+        device = _stock(phone_model, "SN-NORTH")
+        nurse = UserFactory(department=north)
+        services.assign_device(by=logistics, device_id=device.pk, user_id=nurse.pk)
+    outsider = UserFactory(department=where, roles=[Role.LINE_MANAGER])
+    Notification.objects.all().delete()
+    with pytest.raises(NotFound):
+        services.report_fault(
+            by=outsider, device_id=device.pk, category="screen", description="Cracked"
+        )
+    with pytest.raises(NotFound):
+        services.request_return(by=outsider, device_id=device.pk, reason="leaving")
+    assert not RepairCase.objects.exists() and not ReturnCase.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_the_fifth_photo_is_accepted(phone, employee, settings):
+    case = services.report_fault(
+        by=employee,
+        device_id=phone.pk,
+        category="screen",
+        description="Cracked",
+        photos=[_png(f"{n}.png") for n in range(services.MAX_PHOTOS)],
+    )
+    assert services.MAX_PHOTOS == 5
+    assert case.photos.count() == 5
+    assert len(_stored_files(settings)) == 5
+
+
+def test_a_sixth_photo_is_refused_and_nothing_is_written(phone, employee, settings):
+    with pytest.raises(RuleViolation) as refusal:
+        services.report_fault(
+            by=employee,
+            device_id=phone.pk,
+            category="screen",
+            description="Cracked",
+            photos=[_png(f"{n}.png") for n in range(services.MAX_PHOTOS + 1)],
+        )
+    assert refusal.value.field == "photos"
+    assert not RepairCase.objects.exists() and not RepairPhoto.objects.exists()
+    assert not Notification.objects.exists()
+    assert _stored_files(settings) == []
+    phone.refresh_from_db()
+    assert phone.state == DeviceState.ASSIGNED
