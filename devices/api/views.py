@@ -191,8 +191,10 @@ class _CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         tags=[TAG],
         summary="Repair cases you may see",
         description=(
-            "The desk sees every case; anyone else the cases of the devices they see and "
-            "the cases they reported or are the holder of."
+            "The desk sees every case; anyone else the cases they belong to, as they were "
+            "when the case was opened: the reporter, the holder then, the holder's line "
+            "manager then and the line managers of the device's department then. A later "
+            "holder of the device (or their manager) does not see its earlier cases."
         ),
         responses={200: s.RepairCaseSerializer(many=True), 400: INVALID, **ERRORS},
     ),
@@ -221,6 +223,11 @@ class RepairCaseViewSet(_CaseViewSet):
     list=extend_schema(
         tags=[TAG],
         summary="Return cases you may see",
+        description=(
+            "As for repair cases: the desk sees every case; anyone else the cases they "
+            "belong to (the requester, and the holder, their line manager and the line "
+            "managers of the device's department when the return was requested)."
+        ),
         responses={200: s.ReturnCaseSerializer(many=True), 400: INVALID, **ERRORS},
     ),
     retrieve=extend_schema(
