@@ -554,30 +554,4 @@ def test_every_devices_endpoint_is_in_the_schema(client):
     assert paths["/api/v1/inventory/"]["post"]["security"] == [{"apiToken": []}]
 
 
-def _more_devices(count, *, holder, desk):
-    for _ in range(count):
-        device = held_device(holder=holder, desk=desk)
-        open_repair(device=device, by=holder)
-        open_return(device=device, by=holder)
-
-
-@pytest.mark.parametrize("count", [2, 20])
-def test_queries_do_not_grow_with_the_fleet(
-    api_client, employee, manager, logistics, count, django_assert_max_num_queries
-):
-    _more_devices(count, holder=employee, desk=logistics)
-    for person in (logistics, manager, employee):
-        api_client.force_login(person)
-        with django_assert_max_num_queries(8):
-            assert api_client.get(DEVICES).json()["count"] == count
-        with django_assert_max_num_queries(8):
-            assert api_client.get(REPAIRS).json()["count"] == count
-        with django_assert_max_num_queries(8):
-            assert api_client.get(RETURNS).json()["count"] == count
-    device = Device.objects.first()
-    case = RepairCase.objects.first()
-    api_client.force_login(logistics)
-    with django_assert_max_num_queries(10):
-        assert api_client.get(device_url(device.pk)).status_code == 200
-    with django_assert_max_num_queries(10):
-        assert api_client.get(repair_url(case.pk)).status_code == 200
+# Query counts: tests/devices/test_api_lists.py (the same for 20 rows as for 2).
