@@ -46,9 +46,22 @@ class UserAdmin(DjangoUserAdmin):
     list_per_page = 50
     ordering = ["last_name", "first_name", "id"]
 
+    # Staff status follows the roles (portal.roles.is_staff_by_roles), so it is shown, not set.
+    readonly_fields = ["is_staff"]
+
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj: User) -> str:
         return obj.get_full_name()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or "email" in form.changed_data:
+            services.sync_email_addresses(user=obj, by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        """The groups are saved here, after the person: staff status follows them."""
+        super().save_related(request, form, formsets, change)
+        services.sync_staff_status(user=form.instance, by=request.user)
 
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
@@ -114,7 +127,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["title", "recipient", "created_at", "read_at", "email_sent_at"]
+    list_display = [
+        "title",
+        "recipient",
+        "created_at",
+        "read_at",
+        "email_sent_at",
+        "email_failed_at",
+    ]
     list_select_related = ["recipient"]
     search_fields = ["=key", "recipient__username"]
     raw_id_fields = ["recipient"]
@@ -129,8 +149,22 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ["subject", "created_at", "sent_at"]
-    readonly_fields = ["to", "from_email", "subject", "body", "html_body", "created_at", "sent_at"]
+    """Who was sent what and when; never the text, which may hold a password-reset link."""
+
+    list_display = ["subject", "created_at", "sent_at", "failed_at"]
+    list_filter = [
+        ("sent_at", admin.EmptyFieldListFilter),
+        ("failed_at", admin.EmptyFieldListFilter),
+    ]
+    fields = readonly_fields = [
+        "to",
+        "from_email",
+        "subject",
+        "created_at",
+        "sent_at",
+        "failed_at",
+        "error",
+    ]
     show_full_result_count = False
 
     def has_add_permission(self, request):

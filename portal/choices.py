@@ -29,8 +29,16 @@ class Language(models.TextChoices):
 
 
 class ApiScope(models.TextChoices):
-    """What an API token may do besides acting as its user."""
+    """What an API token may reach. A token acts as its user, but only on the endpoints
+    that name one of its scopes; every other endpoint is for signed-in sessions."""
 
+    APPS_READ = "apps:read", _("Read the app catalogue and app versions as the person it acts as")
+    SUBMISSIONS_WRITE = "submissions:write", _("Submit and withdraw app versions")
     CATALOGUE_READ = "catalogue:read", _("Read the published app catalogue of any audience")
     INSTALLATIONS_WRITE = "installations:write", _("Report app installations")
+    DEVICES_READ = (
+        "devices:read",
+        _("Read devices, repair and return cases as the person it acts as"),
+    )
+    DEVICES_WRITE = "devices:write", _("Report faults, ask for returns and act on cases")
     INVENTORY_WRITE = "inventory:write", _("Upsert the device inventory")

@@ -10,12 +10,13 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Concat, Substr, Upper
+from django.db.models.functions import Concat, Lower, Substr, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.choices import ApiScope, Language, Role, WorkPattern
+from portal.roles import is_staff_by_roles
 
 PATH_SEPARATOR = "/"
 
@@ -146,7 +147,14 @@ class User(AbstractUser):
                 condition=~models.Q(line_manager=models.F("id")),
                 name="user_not_own_line_manager",
                 violation_error_message=_("A person cannot be their own line manager."),
-            )
+            ),
+            # The desk assigns by email and people sign in with it: one person per address.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="user_email_unique",
+                violation_error_message=_("Another person already has this email address."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,7 +164,11 @@ class User(AbstractUser):
     def role_names(self) -> set[str]:
         """Role slugs from the prefetched or cached groups."""
         if not hasattr(self, "_role_names"):
-            self._role_names = set(self.groups.values_list("name", flat=True))
+            prefetched = getattr(self, "_prefetched_objects_cache", {}).get("groups")
+            if prefetched is not None:
+                self._role_names = {group.name for group in prefetched}
+            else:
+                self._role_names = set(self.groups.values_list("name", flat=True))
         return self._role_names
 
     @classmethod
@@ -177,8 +189,9 @@ class User(AbstractUser):
 
     @property
     def requires_mfa(self) -> bool:
-        """Staff (reviewers, logistics, administrators) must use a second factor."""
-        return self.is_staff or self.is_superuser
+        """Whoever reaches the admin, or holds a staff role however it was given
+        (reviewers, logistics, administrators), must use a second factor."""
+        return self.is_staff or is_staff_by_roles(self)
 
 
 def hash_token(raw: str) -> str:
@@ -252,6 +265,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     email_sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
+    email_failed_at = models.DateTimeField(_("email failed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -280,15 +294,21 @@ class Notification(models.Model):
 
 
 class OutboundEmail(models.Model):
-    """An email queued for the worker. The row makes sending idempotent and auditable."""
+    """An email queued for the worker. The row makes sending idempotent and auditable.
+
+    The text is kept only until the email is sent or has failed for good: a sign-in email
+    carries a password-reset link, which must not stay readable in the database.
+    """
 
     to = ArrayField(models.EmailField(), verbose_name=_("to"))
     from_email = models.CharField(_("from"), max_length=254)
     subject = models.CharField(_("subject"), max_length=300)
-    body = models.TextField(_("text"))
+    body = models.TextField(_("text"), blank=True)
     html_body = models.TextField(_("HTML text"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("outbound email")

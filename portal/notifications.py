@@ -1,11 +1,14 @@
 """Telling people things: in-portal notifications and email, once per person per event.
 
 Every email leaves through a Celery task queued with `transaction.on_commit`, so nothing
-is sent for a change that was rolled back, and a task run twice sends once.
+is sent for a change that was rolled back, and a task run twice sends once. An email that
+fails never fails the request that caused it: the failure is logged and recorded on the
+row (the notification or the outbound email), after retries for what is transient.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -14,6 +17,12 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from portal.models import Notification, OutboundEmail, User
+
+logger = logging.getLogger(__name__)
+
+# What a mail server does when it is away or busy (smtplib's errors are OSErrors): the
+# task retries these with backoff. Any other error fails that one email for good.
+TRANSIENT_ERRORS = (OSError,)
 
 
 def notify_in_their_language(recipients, *, key: str, title, body="", url: str = "") -> int:
@@ -78,16 +87,33 @@ def _queue_notification_emails(notification_ids: list[int]) -> None:
     from portal.tasks import send_notification_email
 
     for notification_id in notification_ids:
-        send_notification_email.delay(notification_id)
+        _enqueue(send_notification_email, notification_id=notification_id)
+
+
+def _enqueue(task, **kwargs) -> None:
+    """Queue an email task after commit. A broker that is away (or, running eagerly, an
+    email that fails) is logged, never raised into the request that caused the email."""
+    try:
+        task.delay(**kwargs)
+    except Exception:
+        logger.exception("Could not queue %s %s", task.name, kwargs)
+
+
+def one_line(text: str) -> str:
+    """A header (a subject) cannot hold a line break: the mail library would refuse it."""
+    return " ".join(str(text).split())
 
 
 def deliver_email(*, notification_id: int) -> bool:
-    """Email one notification unless it was emailed already. Returns whether it sent."""
+    """Email one notification unless it was emailed already. Returns whether it sent.
+
+    A transient failure (TRANSIENT_ERRORS) is raised for the task to retry; any other
+    marks the notification's email failed, for good."""
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(of=("self",))
             .select_related("recipient")
-            .filter(pk=notification_id, email_sent_at__isnull=True)
+            .filter(pk=notification_id, email_sent_at__isnull=True, email_failed_at__isnull=True)
             .first()
         )
         if notification is None or not notification.recipient.email:
@@ -97,40 +123,64 @@ def deliver_email(*, notification_id: int) -> bool:
         body = notification.body
         if notification.url:
             body = f"{body}\n\n{settings.PORTAL_BASE_URL}{notification.url}".strip()
-        EmailMultiAlternatives(
-            subject=f"[{settings.PORTAL_NAME}] {notification.title}",
+        message = EmailMultiAlternatives(
+            subject=one_line(f"[{settings.PORTAL_NAME}] {notification.title}"),
             body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[notification.recipient.email],
-        ).send()
-        notification.email_sent_at = timezone.now()
-        notification.save(update_fields=["email_sent_at"])
-    return True
+        )
+        failure = _send(message, what=f"notification {notification_id}")
+        field = "email_failed_at" if failure else "email_sent_at"
+        setattr(notification, field, timezone.now())
+        notification.save(update_fields=[field])
+    return failure is None
+
+
+def give_up_notification_email(*, notification_id: int, error: BaseException) -> None:
+    """The mail server kept failing: the notification's email is marked failed."""
+    logger.error("Notification %s not emailed: %s", notification_id, error)
+    Notification.objects.filter(pk=notification_id, email_sent_at__isnull=True).update(
+        email_failed_at=timezone.now()
+    )
+
+
+def _send(message: EmailMultiAlternatives, *, what: str) -> Exception | None:
+    """Send; a transient error is raised (for a retry), any other returned (and logged)."""
+    try:
+        message.send()
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as error:
+        logger.exception("Email for %s failed for good", what)
+        return error
+    return None
 
 
 def queue_email(
     *, to: list[str], subject: str, body: str, html_body: str = "", from_email: str = ""
 ) -> OutboundEmail:
-    """Store an email and send it from the worker once the current transaction commits."""
+    """Store an email and send it from the worker once the current transaction commits.
+    The text stays in the database only until the email is sent (or fails for good)."""
     from portal.tasks import send_email
 
     outbox = OutboundEmail.objects.create(
         to=to,
-        subject=subject,
+        subject=one_line(subject)[:300],
         body=body,
         html_body=html_body,
         from_email=from_email or settings.DEFAULT_FROM_EMAIL,
     )
-    transaction.on_commit(lambda: send_email.delay(outbox_id=outbox.pk))
+    transaction.on_commit(lambda: _enqueue(send_email, outbox_id=outbox.pk))
     return outbox
 
 
 def send_outbox_email(*, outbox_id: int) -> bool:
-    """Send one stored email unless it was sent already. Returns whether it sent."""
+    """Send one stored email unless it was sent (or failed) already. Returns whether it sent.
+    Either way the text is then forgotten: it may hold a password-reset link."""
     with transaction.atomic():
         outbox = (
             OutboundEmail.objects.select_for_update()
-            .filter(pk=outbox_id, sent_at__isnull=True)
+            .filter(pk=outbox_id, sent_at__isnull=True, failed_at__isnull=True)
             .first()
         )
         if outbox is None:
@@ -140,10 +190,22 @@ def send_outbox_email(*, outbox_id: int) -> bool:
         )
         if outbox.html_body:
             message.attach_alternative(outbox.html_body, "text/html")
-        message.send()
-        outbox.sent_at = timezone.now()
-        outbox.save(update_fields=["sent_at"])
-    return True
+        failure = _send(message, what=f"outbound email {outbox_id}")
+        if failure is None:
+            outbox.sent_at = timezone.now()
+        else:
+            outbox.failed_at, outbox.error = timezone.now(), str(failure)[:500]
+        outbox.body = outbox.html_body = ""
+        outbox.save(update_fields=["sent_at", "failed_at", "error", "body", "html_body"])
+    return failure is None
+
+
+def give_up_outbox_email(*, outbox_id: int, error: BaseException) -> None:
+    """The mail server kept failing: the email is marked failed and its text forgotten."""
+    logger.error("Outbound email %s not sent: %s", outbox_id, error)
+    OutboundEmail.objects.filter(pk=outbox_id, sent_at__isnull=True).update(
+        failed_at=timezone.now(), error=str(error)[:500], body="", html_body=""
+    )
 
 
 def mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:

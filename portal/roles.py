@@ -37,6 +37,13 @@ ROLE_PERMISSIONS[Role.TRAINING_COORDINATOR] |= {"portal.view_department"}
 STAFF_ROLES = {Role.IT_REVIEWER, Role.LOGISTICS, Role.ADMINISTRATOR}
 
 
+def is_staff_by_roles(user) -> bool:
+    """The one rule of who is staff: a superuser, or a person holding a staff role, however
+    the role was given (a service, the admin's person or group page, single sign-on, the
+    demo data). The MFA check asks it; `services.sync_staff_status` writes it to `is_staff`."""
+    return bool(user.is_superuser or user.role_names & {str(role) for role in STAFF_ROLES})
+
+
 def register_permissions(role: Role, perms: set[str]) -> None:
     ROLE_PERMISSIONS[role] |= perms
 

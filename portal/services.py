@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from portal.choices import ApiScope, Language, Role
 from portal.errors import RuleViolation
 from portal.models import ApiToken, User, hash_token
-from portal.roles import STAFF_ROLES, sync_role_groups
+from portal.roles import is_staff_by_roles, sync_role_groups
 
 
 @transaction.atomic
@@ -54,12 +54,19 @@ def set_roles(*, user: User, roles: Iterable[Role | str], by: User | None = None
     if len(groups) < len(wanted):
         groups = sync_role_groups()
     user.groups.set([groups[name] for name in sorted(wanted)])
-    is_staff = user.is_superuser or bool(wanted & {str(role) for role in STAFF_ROLES})
-    if user.is_staff != is_staff:
-        user.is_staff = is_staff
-        user.save(update_fields=["is_staff"])
+    sync_staff_status(user=user, by=by)
+
+
+def sync_staff_status(*, user: User, by: User | None = None) -> bool:
+    """Make `is_staff` what the person's roles say (`roles.is_staff_by_roles`), after any
+    change of their groups. Returns whether they are staff."""
     if hasattr(user, "_role_names"):
         del user._role_names
+    is_staff = is_staff_by_roles(user)
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        User.objects.filter(pk=user.pk).update(is_staff=is_staff)
+    return is_staff
 
 
 def set_preferred_language(*, user: User, language: str) -> None:
@@ -75,3 +82,22 @@ def revoke_api_tokens(*, token_ids: Iterable[int], by: User) -> int:
     return ApiToken.objects.filter(pk__in=list(token_ids), revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+@transaction.atomic
+def sync_email_addresses(*, user: User, by: User | None = None) -> None:
+    """A person signs in and resets their password with exactly one address: their email,
+    which only the admin and single sign-on set (self-service email management is off).
+    allauth's address rows follow it; another person's row for the same address goes,
+    so a password reset to it can reach nobody else's account."""
+    from allauth.account.models import EmailAddress
+
+    email = user.email.strip().lower()
+    own = EmailAddress.objects.filter(user=user)
+    if not email:
+        own.delete()
+        return
+    own.exclude(email=email).delete()
+    EmailAddress.objects.filter(email__iexact=email).exclude(user=user).delete()
+    EmailAddress.objects.filter(user=user, email=email, primary=False).update(primary=True)
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"primary": True})

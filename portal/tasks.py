@@ -3,26 +3,46 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
 
 from portal import notifications
 
-# Mail servers fail transiently: retry with exponential backoff, for about an hour.
-EMAIL_RETRY = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": 30,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
+# Mail servers fail transiently: retry with exponential backoff, for about an hour, then
+# mark the email failed. Any other error fails the email at once (see notifications).
+EMAIL_TASK = {"bind": True, "max_retries": 8}
+BACKOFF_SECONDS, BACKOFF_MAX_SECONDS = 30, 600
 
 
-@shared_task(**EMAIL_RETRY)
-def send_notification_email(notification_id: int) -> bool:
+def _send_or_retry(task, send, give_up, **ids) -> bool:
+    try:
+        return send(**ids)
+    except notifications.TRANSIENT_ERRORS as error:
+        if task.request.retries >= task.max_retries:
+            give_up(error=error, **ids)
+            return False
+        countdown = get_exponential_backoff_interval(
+            BACKOFF_SECONDS, task.request.retries, BACKOFF_MAX_SECONDS, full_jitter=True
+        )
+        raise task.retry(exc=error, countdown=countdown) from error
+
+
+@shared_task(**EMAIL_TASK)
+def send_notification_email(self, notification_id: int) -> bool:
     """Email one notification. Idempotent: a notification is emailed at most once."""
-    return notifications.deliver_email(notification_id=notification_id)
+    return _send_or_retry(
+        self,
+        notifications.deliver_email,
+        notifications.give_up_notification_email,
+        notification_id=notification_id,
+    )
 
 
-@shared_task(**EMAIL_RETRY)
-def send_email(*, outbox_id: int) -> bool:
+@shared_task(**EMAIL_TASK)
+def send_email(self, *, outbox_id: int) -> bool:
     """Send one queued email (sign-in emails). Idempotent through the outbox row."""
-    return notifications.send_outbox_email(outbox_id=outbox_id)
+    return _send_or_retry(
+        self,
+        notifications.send_outbox_email,
+        notifications.give_up_outbox_email,
+        outbox_id=outbox_id,
+    )

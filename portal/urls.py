@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import views
+from portal.accounts import EmailAddressView
 
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = settings.PORTAL_NAME
@@ -26,6 +27,8 @@ urlpatterns = [
     path("devices/", include("devices.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    # Before allauth's own: the email page is read only (portal.accounts).
+    path("accounts/email/", EmailAddressView.as_view(), name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),

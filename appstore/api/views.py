@@ -31,7 +31,7 @@ from appstore.filters import CatalogueFilter
 from appstore.models import App, AppVersion, AppVersionEvent, ChecklistAnswer
 from appstore.packages import package_response
 from portal.api.parsers import JSONParser
-from portal.api.permissions import token_scope
+from portal.api.permissions import TokenHasScope, token_scope
 from portal.api.serializers import ErrorSerializer
 from portal.choices import ApiScope
 from portal.errors import NotFound
@@ -76,7 +76,8 @@ REVIEWER_STATES = [
 class AppViewSet(viewsets.ReadOnlyModelViewSet):
     """The published apps whose audience includes the requester (session or token)."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenHasScope]
+    required_scopes = ApiScope.APPS_READ
     filter_backends = [DjangoFilterBackend]
     filterset_class = CatalogueFilter
     lookup_field = "slug"
@@ -272,7 +273,8 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     """App owners follow the versions of their own department's apps; anyone else sees an
     empty list, and another department's version is a 404."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenHasScope]
+    required_scopes = {"read": ApiScope.APPS_READ, "write": ApiScope.SUBMISSIONS_WRITE}
     filter_backends = []
     lookup_value_regex = r"\d+"
 
@@ -343,7 +345,8 @@ class PackageDownloadView(APIView):
     """An uploaded package, for a person who may have it or an MDM token with
     catalogue:read (every released package). Anything else is a 404."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenHasScope]
+    required_scopes = (ApiScope.CATALOGUE_READ, ApiScope.APPS_READ)
 
     @extend_schema(
         tags=["App store"],

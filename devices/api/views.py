@@ -30,7 +30,7 @@ from devices.filters import DeviceFilter
 from devices.models import Device, RepairCase, ReturnCase
 from devices.workflow import REPAIR_WORKFLOW, RETURN_WORKFLOW
 from portal.api.parsers import FormParser, JSONParser, MultiPartParser
-from portal.api.permissions import token_scope
+from portal.api.permissions import TokenHasScope, token_scope
 from portal.api.serializers import ErrorSerializer
 from portal.choices import ApiScope
 from portal.errors import NotFound, NotPermitted
@@ -66,7 +66,8 @@ REFUSAL_CODES = {
     ),
 )
 class DeviceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenHasScope]
+    required_scopes = {"read": ApiScope.DEVICES_READ, "write": ApiScope.DEVICES_WRITE}
     filter_backends = [DjangoFilterBackend]
     filterset_class = DeviceFilter
     lookup_value_regex = r"\d+"
@@ -157,7 +158,8 @@ class DeviceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 class _CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenHasScope]
+    required_scopes = ApiScope.DEVICES_READ
     filter_backends = [DjangoFilterBackend]
     lookup_value_regex = r"\d+"
     model: type = RepairCase
@@ -301,7 +303,8 @@ def _action_schema(table: dict, detail, kind: str):
 
 
 class _CaseActionView(GenericAPIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenHasScope]
+    required_scopes = ApiScope.DEVICES_WRITE
     filter_backends = []
     pagination_class = None
     serializer_class = s.ActionInputSerializer

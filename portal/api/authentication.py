@@ -9,6 +9,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import is_form_media_type
 
+from portal.api.permissions import required_scopes
 from portal.models import ApiToken, hash_token
 
 
@@ -35,11 +36,20 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """The token scheme, with its scopes; listed only on the operations a token may call."""
+
     target_class = "portal.api.authentication.ApiTokenAuthentication"
     name = "apiToken"
 
+    def get_security_requirement(self, auto_schema):
+        if not required_scopes(auto_schema.view, auto_schema.method):
+            return None
+        return {self.name: []}
+
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "An API token from the admin."}
+        from portal.api.schema import scopes_description  # the schema module imports DRF's
+
+        return {"type": "http", "scheme": "bearer", "description": scopes_description()}
 
 
 _FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

@@ -11,6 +11,7 @@ from devices import services
 from devices.choices import DeviceState, FaultCategory, RepairState, ReturnState
 from devices.models import Device, RepairCase, RepairCaseEvent, ReturnCase
 from portal import services as portal_services
+from portal.choices import ApiScope
 from tests.appstore.factories import image_upload
 from tests.devices.factories import DeviceFactory, held_device, open_repair, open_return
 from tests.factories import UserFactory
@@ -101,7 +102,7 @@ def test_a_device_outside_your_scope_is_a_404(api_client, personas, fleet, perso
 
 
 def test_a_token_acts_as_its_person(api_client, employee, fleet):
-    response = api_client.get(DEVICES, **bearer(employee))
+    response = api_client.get(DEVICES, **bearer(employee, ApiScope.DEVICES_READ))
     assert ids(response) == {fleet["mine"].pk}
 
 

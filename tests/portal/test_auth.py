@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 
 from portal.models import OutboundEmail, User
 from portal.notifications import send_outbox_email
@@ -160,3 +161,65 @@ def test_password_reset_link_sets_a_new_password(
     employee.refresh_from_db()
     assert employee.check_password(NEW_PASSWORD)
     assert _sign_in(client, "employee", NEW_PASSWORD).status_code == 302
+
+
+# Behind the TLS proxy every request comes from the proxy's address; the client's is the
+# last entry the proxy appends to X-Forwarded-For.
+PROXY = "10.0.0.2"
+
+
+def _fail_ten_sign_ins(client, forwarded_for: str) -> None:
+    """Ten failures from one client: the per-address limit (10/m), not the per-login one."""
+    for attempt in range(10):
+        client.post(
+            "/accounts/login/",
+            {"login": f"nobody{attempt}", "password": "nope-nope"},
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        )
+
+
+def _sign_in_from(client, forwarded_for: str):
+    return client.post(
+        "/accounts/login/",
+        {"login": "employee", "password": TEST_PASSWORD},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_sign_in_limit(settings, employee):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    attacker, colleague = Client(), Client()
+    _fail_ten_sign_ins(attacker, "198.51.100.7")
+    refused = _sign_in_from(attacker, "198.51.100.7")
+    assert "Too many failed login attempts" in refused.content.decode()
+    assert _sign_in_from(colleague, "198.51.100.8").status_code == 302
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_limit(settings, employee):
+    """The proxy appends the real address; only that last entry counts."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    attacker = Client()
+    _fail_ten_sign_ins(attacker, "203.0.113.1, 198.51.100.7")
+    refused = _sign_in_from(attacker, "203.0.113.99, 198.51.100.7")
+    assert "Too many failed login attempts" in refused.content.decode()
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(settings, employee):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    attacker = Client()
+    _fail_ten_sign_ins(attacker, "198.51.100.7")
+    spoofed = _sign_in_from(attacker, "203.0.113.9")
+    assert "Too many failed login attempts" in spoofed.content.decode()
+
+
+def test_the_api_throttles_count_by_the_same_client_address(settings, rf):
+    from rest_framework.throttling import AnonRateThrottle
+
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7")
+    assert settings.PORTAL_TRUSTED_PROXY_COUNT == 0
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == settings.ALLAUTH_TRUSTED_PROXY_COUNT == 0
+    assert AnonRateThrottle().get_ident(request) == PROXY
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    assert AnonRateThrottle().get_ident(request) == "198.51.100.7"

@@ -112,11 +112,15 @@ def test_the_database_refuses_a_department_as_its_own_parent():
         Department.objects.filter(pk=department.pk).update(parent=department)
 
 
-def test_a_valid_parent_passes_clean():
+def test_a_valid_parent_passes_clean_and_moves_the_department_under_it():
     top = DepartmentFactory(code="top")
     other = DepartmentFactory(code="other")
     other.parent = top
-    other.full_clean()
+    other.full_clean()  # raises ValidationError if the move were refused
+    other.save()
+    (other,) = _fresh(other)
+    assert other.parent == top
+    assert (other.path, other.depth) == (f"/{top.pk}/{other.pk}/", 1)
 
 
 def test_people_of_a_department_include_sub_departments():

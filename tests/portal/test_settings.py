@@ -57,3 +57,23 @@ def test_production_settings_name_everything_that_is_missing():
 def test_production_settings_start_when_complete():
     result = _check(DEBUG="false", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS=HOSTS)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_trusted_proxy_count_comes_from_the_environment():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings as s; "
+            "print(s.ALLAUTH_TRUSTED_PROXY_COUNT, s.REST_FRAMEWORK['NUM_PROXIES'])",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PORTAL_TRUSTED_PROXY_COUNT": "2"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["2", "2"]
