@@ -52,7 +52,7 @@ class ListingForm(forms.Form):
     icon = forms.FileField(
         label=_("Icon"),
         required=False,
-        help_text=_("PNG, JPEG or WebP, square, at least 256 × 256 pixels."),
+        help_text=_("PNG, JPEG or WebP, square, from 256 × 256 to 1024 × 1024 pixels."),
         widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
     )
 

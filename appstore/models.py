@@ -25,6 +25,11 @@ from appstore.choices import (
 from portal.choices import Role, WorkPattern
 from portal.models import Department, TransitionEvent
 from portal.storage import private_storage
+from portal.validators import validate_one_line
+
+# Names, summaries and identifiers are one line: they go into lists, email subjects and
+# headers. The services validate the models, so pages, admin and API refuse alike.
+ONE_LINE = [validate_one_line]
 
 
 def icon_path(instance, filename: str) -> str:
@@ -42,9 +47,9 @@ def package_path(instance, filename: str) -> str:
 class App(models.Model):
     """An app a department offers its colleagues; what staff see is its published version."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=ONE_LINE)
     slug = models.SlugField(_("address name"), max_length=140, unique=True)
-    summary = models.CharField(_("summary"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=200, validators=ONE_LINE)
     description = models.TextField(_("description"), blank=True)
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
     department = models.ForeignKey(
@@ -99,7 +104,7 @@ class AppVersion(models.Model):
     """One release of an app, reviewed by IT before anyone can install it."""
 
     app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="versions")
-    version = models.CharField(_("version"), max_length=40)
+    version = models.CharField(_("version"), max_length=40, validators=ONE_LINE)
     major = models.PositiveIntegerField(editable=False)
     minor = models.PositiveIntegerField(editable=False)
     patch = models.PositiveIntegerField(editable=False)
@@ -160,7 +165,7 @@ class AppVersionEvent(TransitionEvent):
 class ChecklistItem(models.Model):
     """One house standard every version is checked against; administrators maintain them."""
 
-    text = models.CharField(_("check"), max_length=200)
+    text = models.CharField(_("check"), max_length=200, validators=ONE_LINE)
     guidance = models.TextField(_("guidance for the reviewer"), blank=True)
     is_required = models.BooleanField(_("required for approval"), default=True)
     is_active = models.BooleanField(_("in use"), default=True)
@@ -209,18 +214,23 @@ class AppArtifact(models.Model):
 
     version = models.ForeignKey(AppVersion, on_delete=models.CASCADE, related_name="artifacts")
     platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
-    min_os_version = models.CharField(_("minimum OS version"), max_length=20, blank=True)
+    min_os_version = models.CharField(
+        _("minimum OS version"), max_length=20, blank=True, validators=ONE_LINE
+    )
     store_url = models.URLField(_("store or MDM link"), blank=True)
     mdm_identifier = models.CharField(
         _("store or MDM identifier"),
         max_length=200,
         blank=True,
+        validators=ONE_LINE,
         help_text=_("Bundle id, package name or the MDM system's app id."),
     )
     package = models.FileField(
         _("package"), upload_to=package_path, storage=private_storage, blank=True
     )
-    package_name = models.CharField(_("package file name"), max_length=200, blank=True)
+    package_name = models.CharField(
+        _("package file name"), max_length=200, blank=True, validators=ONE_LINE
+    )
     package_size = models.PositiveBigIntegerField(_("package size"), null=True, blank=True)
     package_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     web_url = models.URLField(_("web address"), blank=True)
@@ -266,6 +276,7 @@ class AppScreenshot(models.Model):
     alt_text = models.CharField(
         _("description for screen readers"),
         max_length=250,
+        validators=ONE_LINE,
         help_text=_("What the screenshot shows, for people who cannot see it."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -280,11 +291,14 @@ class AppScreenshot(models.Model):
 
 
 class ListingChange(models.Model):
-    """Changes to the listing of an app that is already published wait for IT review."""
+    """Changes to the listing of an app that is published (or has a version with IT) wait
+    for IT review. Every edit by the owners bumps the revision, so a reviewer's decision
+    applies to the revision they saw."""
 
     app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="listing_changes")
     proposed = models.JSONField(_("proposed listing"), default=dict)
     icon = models.ImageField(_("new icon"), upload_to=icon_path, blank=True)
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
     state = models.CharField(
         _("state"),
         max_length=20,

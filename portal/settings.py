@@ -189,7 +189,8 @@ APPSTORE_PUBLISH_ON_APPROVAL = env.bool("APPSTORE_PUBLISH_ON_APPROVAL", default=
 # Upload limits: packages (.apk, .ipa, .msix, .appx) and images (icons, screenshots).
 APPSTORE_MAX_PACKAGE_MB = env.int("APPSTORE_MAX_PACKAGE_MB", default=500)
 UPLOAD_MAX_IMAGE_MB = env.int("UPLOAD_MAX_IMAGE_MB", default=10)
-UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
+# 16.8 megapixels: a 4096 x 4096 screenshot, a 12-16 MP phone photo; checked before decoding.
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=4096 * 4096)
 PORTAL_SSO_AUTO_CREATE_USERS = env.bool("PORTAL_SSO_AUTO_CREATE_USERS", default=True)
 
 # A generic OpenID Connect provider (Entra ID, Keycloak, ...), switched on from the

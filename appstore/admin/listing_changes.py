@@ -55,8 +55,12 @@ def _listing_value(name: str, value, departments: dict[int, Department]) -> str:
 
 
 class ListingDecisionForm(forms.Form):
+    """The decision on the revision the reviewer sees: the service refuses it when the
+    owners edited the change since the page was rendered."""
+
     prefix = "decision"
 
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
     comment = forms.CharField(
         label=_("Comment to the app owner"),
         required=False,
@@ -75,7 +79,15 @@ class ListingChangeAdmin(ReviewPostMixin, admin.ModelAdmin):
     list_select_related = ["app", "app__department", "created_by"]
     ordering = ["created_at", "pk"]
     show_full_result_count = False
-    fields = ["app", "owning_department", "state", "created_by", "created_at", "reviewer"]
+    fields = [
+        "app",
+        "owning_department",
+        "state",
+        "revision",
+        "created_by",
+        "created_at",
+        "reviewer",
+    ]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -113,6 +125,7 @@ class ListingChangeAdmin(ReviewPostMixin, admin.ModelAdmin):
             decision[1](
                 by=request.user,
                 change_id=change.pk,
+                revision=form.cleaned_data.get("revision"),
                 comment=form.cleaned_data.get("comment", ""),
             )
         except DomainError as error:
@@ -166,6 +179,16 @@ class ListingChangeAdmin(ReviewPostMixin, admin.ModelAdmin):
             "listing_review": True,
             "comparison": rows,
             "decisions": decisions,
-            "decision_form": ListingDecisionForm(getattr(request, "review_data", None)),
+            "decision_form": _decision_form(request, change),
             "events": events,
         }
+
+
+def _decision_form(request, change: ListingChange) -> ListingDecisionForm:
+    """The decision form for the revision on the page. After a refusal it keeps what the
+    reviewer wrote but names the revision shown now, the one the next decision is about."""
+    data = getattr(request, "review_data", None)
+    if data is not None:
+        data = data.copy()
+        data[f"{ListingDecisionForm.prefix}-revision"] = str(change.revision)
+    return ListingDecisionForm(data, initial={"revision": change.revision})

@@ -1,7 +1,9 @@
 """Apps and their listings: creation, edits, and the review of listing changes.
 
-Before an app is published its owners edit the listing directly; once it is
-published a change waits as a ListingChange until an IT reviewer approves it.
+While no version of an app is with IT or published, its owners edit the listing
+directly. Once a version is submitted (the reviewer reviews the listing with it) or
+published, a change waits as a ListingChange until an IT reviewer approves it; each
+owner edit bumps its revision, and a decision names the revision the reviewer saw.
 """
 
 from __future__ import annotations
@@ -34,9 +36,17 @@ LISTING_FIELDS = {
     "audience_work_patterns",
     "is_required",
 }
-ICON_SIDE = 512
+ICON_SIDE = 512  # the longer side of a stored icon, in pixels
+ICON_MAX_PIXELS = 1024 * 1024  # an icon's master is at most 1024 x 1024 (or as many pixels)
 # Addresses under /apps/ that are pages, not apps.
 RESERVED_SLUGS = {"search", "mine", "manage", "packages"}
+# A version in these states has been shown to IT (or staff) with the app's listing.
+REVIEWED_STATES = (
+    VersionState.SUBMITTED,
+    VersionState.IN_REVIEW,
+    VersionState.APPROVED,
+    VersionState.PUBLISHED,
+)
 
 S = ListingChangeState
 LISTING_WORKFLOW = Workflow(
@@ -77,7 +87,7 @@ def create_app(*, by, audience_departments=(), icon=None, **fields) -> App:
     app.slug = slug
     _full_clean_listing(app)
     if icon is not None:
-        clean = clean_image(icon, field="icon", max_side=ICON_SIDE)
+        clean = _clean_icon(icon)
         app.icon.save(clean.name, clean, save=False)
     app.save()
     app.audience_departments.set(departments)
@@ -89,8 +99,10 @@ def create_app(*, by, audience_departments=(), icon=None, **fields) -> App:
 
 @transaction.atomic
 def update_listing(*, by, app_id: int, audience_departments=None, icon=None, **fields):
-    """Change an app's listing. Unpublished: applied at once, returns the App. Published:
-    proposed for review, returns the ListingChange (one open change per app, updated)."""
+    """Change an app's listing. Applied at once (returns the App) only while no version is
+    submitted, in review, approved or published and no change waits; otherwise proposed
+    for review (returns the ListingChange: one open change per app, its revision bumped
+    by every edit), so what IT reviewed changes only through IT."""
     _only_known(fields, LISTING_FIELDS)
     app = App.objects.select_for_update().filter(pk=app_id).first()
     if app is None or not permissions.owns_app(by, app):
@@ -102,14 +114,16 @@ def update_listing(*, by, app_id: int, audience_departments=None, icon=None, **f
         setattr(candidate, name, value)
     _check_audience(candidate, departments)
     _full_clean_listing(candidate, validate_unique=False)
-    clean_icon = clean_image(icon, field="icon", max_side=ICON_SIDE) if icon is not None else None
-    if not app.versions.filter(state=VersionState.PUBLISHED).exists():
+    clean_icon = _clean_icon(icon) if icon is not None else None
+    change = ListingChange.objects.select_for_update().filter(app=app, state=S.SUBMITTED).first()
+    if change is None and not app.versions.filter(state__in=REVIEWED_STATES).exists():
         _apply_listing(app, fields, departments, clean_icon)
         return app
     proposed = {**fields, "audience_departments": [d.pk for d in departments]}
-    change = ListingChange.objects.select_for_update().filter(app=app, state=S.SUBMITTED).first()
     if change is None:
         change = ListingChange(app=app, created_by=by)
+    else:
+        change.revision += 1
     change.proposed = {**change.proposed, **proposed}
     if clean_icon is not None:
         change.icon.save(clean_icon.name, clean_icon, save=False)
@@ -121,6 +135,10 @@ def update_listing(*, by, app_id: int, audience_departments=None, icon=None, **f
         url=f"/admin/appstore/listingchange/{change.pk}/change/",
     )
     return change
+
+
+def _clean_icon(icon):
+    return clean_image(icon, field="icon", max_side=ICON_SIDE, max_pixels=ICON_MAX_PIXELS)
 
 
 def _apply_listing(app: App, fields: dict, departments, clean_icon) -> None:
@@ -137,10 +155,13 @@ def _apply_listing(app: App, fields: dict, departments, clean_icon) -> None:
 
 
 @transaction.atomic
-def approve_listing_change(*, by, change_id: int, comment: str = ""):
-    """A reviewer accepts a listing change; it is applied to the published app at once."""
+def approve_listing_change(*, by, change_id: int, revision: int | None, comment: str = ""):
+    """A reviewer accepts the revision of a listing change they saw; it is applied to the
+    app at once. A change the owners edited since (another revision) is refused."""
     change = _locked_change(change_id, by)
-    app = App.objects.select_for_update().get(pk=change.app_id)
+    app = change.app
+    LISTING_WORKFLOW.check(change, target=S.APPROVED, by=by, comment=comment)
+    _check_revision(change, revision)
     event = LISTING_WORKFLOW.apply(change, target=S.APPROVED, by=by, comment=comment, reviewer=by)
     proposed = dict(change.proposed)
     departments = _departments(proposed.pop("audience_departments", []))
@@ -157,8 +178,11 @@ def approve_listing_change(*, by, change_id: int, comment: str = ""):
 
 
 @transaction.atomic
-def reject_listing_change(*, by, change_id: int, comment: str):
+def reject_listing_change(*, by, change_id: int, revision: int | None, comment: str):
+    """A reviewer turns down the revision of a listing change they saw, saying why."""
     change = _locked_change(change_id, by)
+    LISTING_WORKFLOW.check(change, target=S.REJECTED, by=by, comment=comment)
+    _check_revision(change, revision)
     event = LISTING_WORKFLOW.apply(change, target=S.REJECTED, by=by, comment=comment, reviewer=by)
     _tell_owners(change, event, _("The listing change of %(app)s was rejected"))
     return event
@@ -171,17 +195,27 @@ def withdraw_listing_change(*, by, change_id: int, comment: str = ""):
 
 
 def _locked_change(change_id: int, user) -> ListingChange:
-    change = (
-        ListingChange.objects.select_for_update(of=("self",))
-        .select_related("app")
-        .filter(pk=change_id)
-        .first()
-    )
-    if change is None or not (
-        permissions.owns_app(user, change.app) or permissions.may_review(user, change.app)
+    """The change and its app, both row-locked: the app first, in the order owners' edits
+    lock them, so an edit and a decision wait for each other instead of deadlocking."""
+    app_id = ListingChange.objects.filter(pk=change_id).values_list("app_id", flat=True).first()
+    app = App.objects.select_for_update().filter(pk=app_id).first() if app_id else None
+    change = ListingChange.objects.select_for_update().filter(pk=change_id).first()
+    if (
+        change is None
+        or app is None
+        or not (permissions.owns_app(user, app) or permissions.may_review(user, app))
     ):
         raise NotFound(_("No such listing change."))
+    change.app = app
     return change
+
+
+def _check_revision(change: ListingChange, revision: int | None) -> None:
+    if revision != change.revision:
+        raise Conflict(
+            _("The owner changed this listing change after you opened it; review it again."),
+            code="stale_revision",
+        )
 
 
 def _tell_owners(change: ListingChange, event, title: str) -> None:

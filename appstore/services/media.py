@@ -19,6 +19,7 @@ from portal.errors import NotFound, RuleViolation
 from portal.uploads import clean_image
 
 MAX_SCREENSHOTS = 8
+SCREENSHOT_SIDE = 2400  # the longer side of a stored screenshot, in pixels
 
 
 @transaction.atomic
@@ -112,9 +113,10 @@ def add_screenshot(*, by, version_id: int, image, alt_text: str) -> AppScreensho
             _("A version has at most %(count)s screenshots.") % {"count": MAX_SCREENSHOTS},
             field="image",
         )
-    clean = clean_image(image, field="image", max_side=2400)
     position = version.screenshots.count() + 1
     screenshot = AppScreenshot(version=version, alt_text=alt_text.strip(), position=position)
+    _full_clean(screenshot, exclude=["image"])
+    clean = clean_image(image, field="image", max_side=SCREENSHOT_SIDE)
     screenshot.image.save(clean.name, clean, save=False)
     screenshot.save()
     transaction.on_commit(lambda: _queue_thumbnail("screenshot", screenshot.pk))

@@ -152,7 +152,11 @@ def _tell_owners(version: AppVersion, event, title: str) -> None:
 
 @transaction.atomic
 def submit_version(*, by, version_id: int, comment: str = ""):
-    """The owner sends a draft (or a version with requested changes) to IT review."""
+    """The owner sends a draft (or a version with requested changes) to IT review. The
+    app's row is locked first, as listing edits lock it: an edit lands either before the
+    submission (the reviewer sees it) or after (it waits for review as a listing change)."""
+    app_id = AppVersion.objects.filter(pk=version_id).values_list("app_id", flat=True).first()
+    App.objects.select_for_update().filter(pk=app_id).first()
     version = _locked_version(version_id, by)
     _check_answers(version)
     target = VersionState.SUBMITTED

@@ -162,8 +162,10 @@ def test_a_listing_change_of_a_published_app_waits_for_review(appowner, reviewer
     assert again.pk == change.pk
     assert again.proposed["name"] == "Hydrant inspection"
     with pytest.raises(RuleViolation):
-        services.reject_listing_change(by=reviewer, change_id=change.pk, comment="")
-    services.approve_listing_change(by=reviewer, change_id=change.pk)
+        services.reject_listing_change(
+            by=reviewer, change_id=change.pk, revision=again.revision, comment=""
+        )
+    services.approve_listing_change(by=reviewer, change_id=change.pk, revision=again.revision)
     app.refresh_from_db()
     assert (app.name, app.summary, app.is_required) == (
         "Hydrant inspection",
@@ -173,7 +175,7 @@ def test_a_listing_change_of_a_published_app_waits_for_review(appowner, reviewer
     assert selectors.search(App.objects.all(), "inspection").filter(pk=app.pk).exists()
     assert Notification.objects.filter(recipient=employee, key=f"app:{app.pk}:required").exists()
     with pytest.raises(IllegalTransition):
-        services.approve_listing_change(by=reviewer, change_id=change.pk)
+        services.approve_listing_change(by=reviewer, change_id=change.pk, revision=again.revision)
 
 
 def test_listing_changes_are_decided_by_reviewers_outside_the_department(appowner, reviewer):
@@ -181,7 +183,7 @@ def test_listing_changes_are_decided_by_reviewers_outside_the_department(appowne
     publish(owner=appowner, reviewer=reviewer, app=app)
     change = services.update_listing(by=appowner, app_id=app.pk, summary="New words")
     with pytest.raises(NotPermitted):
-        services.approve_listing_change(by=appowner, change_id=change.pk)
+        services.approve_listing_change(by=appowner, change_id=change.pk, revision=1)
     stranger = UserFactory(roles=["app_owner"], department=DepartmentFactory())
     with pytest.raises(NotFound):
         services.withdraw_listing_change(by=stranger, change_id=change.pk)

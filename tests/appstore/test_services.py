@@ -240,3 +240,47 @@ def test_only_the_claiming_reviewer_fills_the_checklist(appowner, reviewer):
         services.record_checklist(
             by=reviewer, version_id=version.pk, answers={sso.pk: (CheckResult.PASS, "")}
         )
+
+
+def _decide(step, *, appowner, reviewer, version, settings):
+    """Take a version in review past its review: the step and the state it ends in."""
+    if step in ("request_changes", "resubmit"):
+        services.request_changes(by=reviewer, version_id=version.pk, comment="Add SSO.")
+        if step == "resubmit":
+            services.submit_version(by=appowner, version_id=version.pk)
+    elif step == "reject":
+        services.reject_version(by=reviewer, version_id=version.pk, comment="Not for us.")
+    else:
+        settings.APPSTORE_PUBLISH_ON_APPROVAL = step == "publish"
+        services.approve_version(by=reviewer, version_id=version.pk)
+
+
+@pytest.mark.parametrize(
+    ("step", "state"),
+    [
+        ("request_changes", S.CHANGES_REQUESTED),
+        ("resubmit", S.SUBMITTED),
+        ("reject", S.REJECTED),
+        ("approve", S.APPROVED),
+        ("publish", S.PUBLISHED),
+    ],
+)
+def test_the_checklist_is_closed_once_the_review_is_decided(
+    appowner, reviewer, settings, step, state
+):
+    sso, support = _required_items()
+    version = _in_review(appowner, reviewer)
+    pass_checklist(reviewer=reviewer, version=version)
+    _decide(step, appowner=appowner, reviewer=reviewer, version=version, settings=settings)
+    version.refresh_from_db()
+    # Still the reviewer who claimed it: only the state closes the checklist.
+    assert (version.state, version.reviewer) == (state, reviewer)
+
+    with pytest.raises(NotPermitted):
+        services.record_checklist(
+            by=reviewer,
+            version_id=version.pk,
+            answers={support.pk: (CheckResult.FAIL, "Changed my mind.")},
+        )
+
+    assert set(version.checklist.values_list("result", flat=True)) == {CheckResult.PASS}

@@ -119,9 +119,100 @@ def test_a_jpeg_named_png_is_stored_as_what_it_is(appowner):
 
 
 def test_a_large_icon_is_scaled_down(appowner):
-    app = make_app(owner=appowner, icon=image_upload(size=(2000, 1000)))
+    app = make_app(owner=appowner, icon=image_upload(size=(1024, 512)))
     with Image.open(app.icon.path) as stored:
         assert stored.size == (512, 256)
+
+
+# --- the work an image may cost ---------------------------------------------------------
+
+
+@pytest.fixture
+def decoded_sizes(monkeypatch):
+    """The sizes at which Pillow decoded images (each `load()` of an opened file)."""
+    from PIL import ImageFile
+
+    sizes = []
+    load = ImageFile.ImageFile.load
+
+    def spy(image):
+        if getattr(image, "_im", None) is None:  # not decoded yet
+            sizes.append(image.size)
+        return load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy)
+    return sizes
+
+
+def test_the_default_pixel_limit_is_4096_by_4096(settings):
+    assert settings.UPLOAD_MAX_IMAGE_PIXELS == 4096 * 4096
+
+
+def test_an_image_over_the_pixel_limit_is_refused_from_its_header_before_decoding(
+    appowner, decoded_sizes
+):
+    version = make_version(owner=appowner, app=make_app(owner=appowner))
+    with pytest.raises(RuleViolation) as refused:
+        services.add_screenshot(
+            by=appowner,
+            version_id=version.pk,
+            image=SimpleUploadedFile("wide.png", bomb_png(4097)),
+            alt_text="The visit list",
+        )
+    assert str(refused.value) == (
+        "The image has too many pixels: at most 16,777,216 (4096 × 4096)."
+    )
+    assert decoded_sizes == [] and not AppScreenshot.objects.exists()
+
+
+def test_the_pixel_limit_is_the_setting(appowner, settings):
+    settings.UPLOAD_MAX_IMAGE_PIXELS = 200 * 100
+    version = make_version(owner=appowner, app=make_app(owner=appowner))
+    accepted = services.add_screenshot(
+        by=appowner, version_id=version.pk, image=image_upload(size=(200, 100)), alt_text="A"
+    )
+    with pytest.raises(RuleViolation, match="too many pixels"):
+        services.add_screenshot(
+            by=appowner, version_id=version.pk, image=image_upload(size=(201, 100)), alt_text="B"
+        )
+    assert list(AppScreenshot.objects.all()) == [accepted]
+
+
+def test_an_icon_is_at_most_1024_by_1024_while_a_screenshot_may_be_larger(appowner):
+    with pytest.raises(RuleViolation, match=r"too many pixels.*1024 × 1024") as refused:
+        make_app(owner=appowner, icon=image_upload(size=(1025, 1024)))
+    assert refused.value.field == "icon" and not App.objects.exists()
+    app = make_app(owner=appowner, icon=image_upload(size=(1024, 1024)))
+    version = make_version(owner=appowner, app=app)
+    shot = services.add_screenshot(
+        by=appowner, version_id=version.pk, image=image_upload(size=(1025, 1024)), alt_text="A"
+    )
+    with Image.open(shot.image.path) as stored:
+        assert stored.size == (1025, 1024)
+
+
+def test_a_large_jpeg_icon_is_decoded_at_the_size_it_is_stored(appowner, decoded_sizes):
+    app = make_app(
+        owner=appowner, icon=image_upload("icon.jpg", size=(1024, 1024), image_format="JPEG")
+    )
+    assert decoded_sizes == [(512, 512)]
+    with Image.open(app.icon.path) as stored:
+        assert stored.size == (512, 512)
+
+
+def test_a_12_megapixel_phone_photo_is_accepted_turned_upright_and_scaled_down():
+    """Fault photos from phones go through the same checks (devices' repair service)."""
+    from portal.uploads import clean_image
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was held upright, the pixels lie sideways
+    photo = image_upload("IMG_0001.jpg", size=(4032, 3024), image_format="JPEG", exif=exif)
+
+    clean = clean_image(photo, field="photos", max_side=2400)
+
+    with Image.open(clean) as stored:
+        assert (stored.format, stored.size) == ("JPEG", (1800, 2400))
+        assert not stored.getexif()
 
 
 BAD_PACKAGES = {
