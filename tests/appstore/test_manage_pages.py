@@ -288,23 +288,6 @@ def test_people_who_are_not_app_owners_cannot_manage(persona, personas, client_f
         assert client.post(url).status_code == 403, url
 
 
-@pytest.mark.parametrize("count", [2, 20])
-def test_manage_pages_need_the_same_queries_however_many(
-    client_for, appowner, count, django_assert_max_num_queries
-):
-    for n in range(count):
-        app = make_app(owner=appowner, name=f"App {n}")
-    for n in range(count):
-        version = make_version(owner=appowner, app=app, version=f"1.{n}.0")
-    client = client_for(appowner)
-    with django_assert_max_num_queries(8):
-        assert client.get("/apps/manage/").status_code == 200
-    with django_assert_max_num_queries(12):
-        assert client.get(f"/apps/manage/versions/{version.pk}/").status_code == 200
-    with django_assert_max_num_queries(10):
-        assert client.get(f"/apps/manage/{app.slug}/").status_code == 200
-
-
 def test_owner_removes_a_platform_and_a_screenshot_of_a_draft(client_for, appowner):
     app = make_app(owner=appowner)
     version = make_version(owner=appowner, app=app)
@@ -521,28 +504,6 @@ def test_the_owners_whole_journey_through_the_pages(client_for, appowner, review
         "published",
         "withdrawn",
     ]
-
-
-@pytest.mark.parametrize("count", [2, 8])
-def test_version_page_queries_do_not_grow_with_its_history(
-    client_for, appowner, reviewer, count, django_assert_max_num_queries
-):
-    app = make_app(owner=appowner)
-    version = make_version(owner=appowner, app=app, platforms=("android", "ios"))
-    for n in range(count):
-        services.add_screenshot(
-            by=appowner, version_id=version.pk, image=image_upload(), alt_text=f"Screen {n}"
-        )
-    for n in range(count // 2):
-        services.submit_version(by=appowner, version_id=version.pk, comment=f"Try {n}")
-        services.claim_version(by=reviewer, version_id=version.pk)
-        pass_checklist(reviewer=reviewer, version=version)
-        services.request_changes(by=reviewer, version_id=version.pk, comment=f"Again {n}")
-    client = client_for(appowner)
-    with django_assert_max_num_queries(12):
-        response = client.get(f"/apps/manage/versions/{version.pk}/")
-    assert response.status_code == 200
-    assert f"Again {count // 2 - 1}" in response.content.decode()
 
 
 def test_the_nav_leads_owners_to_their_pages_and_strangers_to_sign_in(client_for, appowner):
