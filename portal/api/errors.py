@@ -26,12 +26,18 @@ NON_FIELD = "non_field_errors"
 
 
 def first_message(errors) -> str:
-    """The first message of a (possibly nested) error structure, as text."""
-    while isinstance(errors, dict | list) and errors:
-        errors = next(iter(errors.values())) if isinstance(errors, dict) else errors[0]
-    if isinstance(errors, dict | list) or errors is None:
-        return gettext("Invalid input.")
-    return str(errors)
+    """The first message of a (possibly nested) error structure, as text: for a list of
+    items, the first item that has one."""
+    pending = [errors]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, dict):
+            pending.extend(reversed(list(current.values())))
+        elif isinstance(current, list):
+            pending.extend(reversed(current))
+        elif current is not None and str(current):
+            return str(current)
+    return gettext("Invalid input.")
 
 
 def error_body(detail, code: str, *, status_code: int, fields=None) -> dict:

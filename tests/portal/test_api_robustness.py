@@ -15,6 +15,7 @@ from appstore.api import serializers as appstore_serializers
 from appstore.models import Installation
 from devices.models import Device
 from portal import services
+from portal.api.errors import first_message
 from portal.api.parsers import MAX_JSON_DEPTH
 from portal.choices import ApiScope
 from tests.devices.factories import held_device
@@ -295,3 +296,16 @@ def test_the_schema_documents_pages_and_400s(web):
     assert page["schema"]["minimum"] == 1
     assert "400" in listing["responses"]
     assert "413" in schema["paths"]["/api/v1/installations/"]["post"]["responses"]
+
+
+@pytest.mark.parametrize(
+    ("errors", "message"),
+    [
+        ({"photos": {0: ["Empty."]}}, "Empty."),
+        ([{}, {"user": ["No such person."]}], "No such person."),
+        ({"items": [{}, {}]}, "Invalid input."),
+        ({"non_field_errors": ["Send a list."]}, "Send a list."),
+    ],
+)
+def test_the_detail_is_the_first_message_however_nested(errors, message):
+    assert first_message(errors) == message
