@@ -58,10 +58,8 @@ class CaseAdmin(DeskAdmin):
     def available(self, case, user) -> list[actions.CaseAction]:
         raise NotImplementedError
 
-    def get_search_results(self, request, queryset, search_term):
-        if not search_term.strip():
-            return queryset, False
-        return _case_search(queryset, search_term), False
+    def search(self, queryset, term):
+        return _case_search(queryset, term)
 
     def action_view(self, request, case, name):
         action = self.table.get(name)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+
+from devices.filters import validate_search
 
 
 def _timeline(events, workflow) -> list:
@@ -28,6 +30,23 @@ class DeskAdmin(admin.ModelAdmin):
 
     show_full_result_count = False
     list_per_page = 50
+
+    def search(self, queryset, term: str):
+        """The list's search (serial, IMEI, asset tag, holder) of a checked term."""
+        raise NotImplementedError
+
+    def get_search_results(self, request, queryset, search_term):
+        """The pages' and the API's cap on the term (devices.filters.validate_search) is
+        checked before any query; a refused term lists nothing and says why."""
+        if not search_term.strip():
+            return queryset, False
+        try:
+            validate_search(search_term)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return queryset.none(), False
+        return self.search(queryset, search_term), False
+
     desk_views: dict[str, str] = {}  # URL suffix -> method name
 
     def get_readonly_fields(self, request, obj=None):

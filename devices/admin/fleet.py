@@ -94,8 +94,8 @@ class DeviceAdmin(DeskAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("model", "assignee", "department")
 
-    def get_search_results(self, request, queryset, search_term):
-        return selectors.search_devices(queryset, search_term), False
+    def search(self, queryset, term):
+        return selectors.search_devices(queryset, term)
 
     @admin.display(description=_("held by"), ordering="assignee__last_name")
     def holder_name(self, device):

@@ -127,3 +127,23 @@ def test_a_search_within_the_limits_still_finds_the_device(client_for, api_clien
 
     assert "R58N12345" in page.content.decode()
     assert [row["serial_number"] for row in answer["results"]] == ["R58N12345"]
+
+
+@pytest.mark.parametrize(
+    "list_url", ["admin:devices_device_changelist", "admin:devices_repaircase_changelist"]
+)
+@pytest.mark.parametrize("q", [TOO_LONG, HUGE])
+def test_the_desks_admin_lists_refuse_a_too_long_search_before_any_search(
+    q, list_url, client_for, logistics
+):
+    DeviceFactory(serial_number="SHOWNOT02")
+    client = client_for(logistics)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(list_url), {"q": q})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "SHOWNOT02" not in html
+    assert "The search" in html  # the refusal is shown as a message
+    assert not [sql for sql in searched_devices(queries.captured_queries) if "LIKE" in sql]
