@@ -59,6 +59,19 @@ def _cases_visible_to(model, user, opened_by: str):
     return model.objects.filter(people)
 
 
+def holdings_visible_to(user) -> QuerySet[Assignment]:
+    """Who held a device is the desk's to see; anyone else sees their own holding periods,
+    and a line manager those of the people of their department and the ones below it, so a
+    device's next holder does not learn who held it before them."""
+    holdings = Assignment.objects.select_related("user")
+    if permissions.is_desk(user):
+        return holdings
+    people = Q(user=user)
+    if user.has_role(Role.LINE_MANAGER) and user.department_id:
+        people |= Q(user__department__path__startswith=user.department.path)
+    return holdings.filter(people)
+
+
 def repair_cases_visible_to(user) -> QuerySet[RepairCase]:
     return _cases_visible_to(RepairCase, user, "reported_by")
 
@@ -143,7 +156,7 @@ def device_page(user, pk: int) -> Device | None:
         devices_visible_to(user)
         .prefetch_related(
             Prefetch("events", queryset=DeviceEvent.objects.select_related("actor")),
-            Prefetch("assignments", queryset=Assignment.objects.select_related("user")),
+            Prefetch("assignments", queryset=holdings_visible_to(user)),
             Prefetch(
                 "repair_cases", queryset=repair_cases_visible_to(user).order_by("-reported_at")
             ),

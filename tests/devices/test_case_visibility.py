@@ -338,3 +338,27 @@ def test_the_backfill_fills_existing_cases_from_todays_data(people, department, 
         assert (case.department, case.line_manager) == (department, people["previous_manager"])
     manager_case.refresh_from_db()
     assert (manager_case.holder, manager_case.department) == (None, department)
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees_previous"),
+    [("next_holder", False), ("next_manager", False), ("desk", True), ("admin", True)],
+)
+def test_who_held_the_device_before_is_the_desks_to_see(
+    history, people, client_for, api_client, persona, sees_previous
+):
+    """The next holder (and their manager) see their own holding period, not who held the
+    device before them, on the page and in the API."""
+    phone, user = history["phone"], people[persona]
+    previous = people["previous_holder"]
+
+    page = client_for(user).get(reverse("devices:device", args=[phone.pk]))
+    api_client.force_authenticate(user)
+    detail = api_client.get(reverse("api:device_detail", args=[phone.pk])).json()
+    holders = {row["person"]["id"] for row in detail["assignments"]}
+
+    assert page.status_code == 200
+    shown = [a.user for a in page.context["device"].assignments.all()]
+    assert (previous in shown) is sees_previous
+    assert people["next_holder"] in shown
+    assert (previous.pk in holders) is sees_previous
