@@ -105,7 +105,7 @@ def test_an_email_that_fails_for_good_does_not_fail_the_request(client, employee
     assert outbox.sent_at is None and outbox.failed_at is not None
     assert "newlines" in outbox.error
     assert (outbox.body, outbox.html_body) == ("", "")
-    assert send_email.apply(kwargs={"outbox_id": outbox.pk}).get() is False
+    assert send_email.apply(kwargs={"outbox_id": outbox.pk}).result is False
 
 
 @pytest.mark.django_db(transaction=True)
@@ -122,7 +122,7 @@ def test_a_broker_that_is_away_does_not_fail_the_request(client, employee, monke
 
 def test_a_transient_failure_is_retried_then_marked_failed(employee, mail_server_away):
     outbox = notifications.queue_email(to=[employee.email], subject="Hello", body="Secret link")
-    assert send_email.apply(kwargs={"outbox_id": outbox.pk}).get() is False
+    assert send_email.apply(kwargs={"outbox_id": outbox.pk}).result is False
     assert AwayBackend.calls == send_email.max_retries + 1
     outbox.refresh_from_db()
     assert outbox.failed_at is not None and outbox.sent_at is None
@@ -146,13 +146,13 @@ def test_a_notification_email_that_fails_for_good_is_marked_failed(
         notifications.notify(recipients=[employee], key="k", title="Hello")
     notification = Notification.objects.get()
     assert notification.email_sent_at is None and notification.email_failed_at is not None
-    assert send_notification_email.apply(args=[notification.pk]).get() is False
+    assert send_notification_email.apply(args=[notification.pk]).result is False
 
 
 def test_a_notification_email_is_retried_while_the_server_is_away(employee, mail_server_away):
     notifications.notify(recipients=[employee], key="k", title="Hello", email=False)
     notification = Notification.objects.get()
-    assert send_notification_email.apply(args=[notification.pk]).get() is False
+    assert send_notification_email.apply(args=[notification.pk]).result is False
     assert AwayBackend.calls == send_notification_email.max_retries + 1
     notification.refresh_from_db()
     assert notification.email_failed_at is not None
