@@ -20,6 +20,13 @@ from portal.choices import Role
 from portal.models import Department, User
 
 
+def _managed_path(user) -> str | None:
+    """The department path a line manager sees (theirs and everything below), or None."""
+    if user.has_role(Role.LINE_MANAGER) and user.department_id:
+        return user.department.path
+    return None
+
+
 def devices_visible_to(user) -> QuerySet[Device]:
     """The desk sees every device; a line manager their department's; everyone their own."""
     if not user.is_authenticated:
@@ -28,17 +35,18 @@ def devices_visible_to(user) -> QuerySet[Device]:
     if permissions.is_desk(user):
         return devices
     scope = Q(assignee=user)
-    if user.has_role(Role.LINE_MANAGER) and user.department_id:
-        scope |= Q(department__path__startswith=user.department.path)
+    if path := _managed_path(user):
+        scope |= Q(department__path__startswith=path)
     return devices.filter(scope)
 
 
 def department_devices(user) -> QuerySet[Device]:
     """A line manager's department and the departments below it (none for anyone else)."""
-    if not (user.is_authenticated and user.has_role(Role.LINE_MANAGER) and user.department_id):
+    path = _managed_path(user) if user.is_authenticated else None
+    if path is None:
         return Device.objects.none()
     return Device.objects.select_related("model", "assignee", "department").filter(
-        department__path__startswith=user.department.path
+        department__path__startswith=path
     )
 
 
@@ -53,8 +61,8 @@ def _cases_visible_to(model, user, opened_by: str):
     if permissions.is_desk(user):
         return model.objects.all()
     people = Q(holder=user) | Q(**{opened_by: user}) | Q(line_manager=user)
-    if user.has_role(Role.LINE_MANAGER) and user.department_id:
-        below = Department.objects.filter(path__startswith=user.department.path)
+    if path := _managed_path(user):
+        below = Department.objects.filter(path__startswith=path)
         people |= Q(department__in=below.values("pk"))
     return model.objects.filter(people)
 
@@ -67,8 +75,8 @@ def holdings_visible_to(user) -> QuerySet[Assignment]:
     if permissions.is_desk(user):
         return holdings
     people = Q(user=user)
-    if user.has_role(Role.LINE_MANAGER) and user.department_id:
-        people |= Q(user__department__path__startswith=user.department.path)
+    if path := _managed_path(user):
+        people |= Q(user__department__path__startswith=path)
     return holdings.filter(people)
 
 
