@@ -101,8 +101,9 @@ def start_import(*, by, upload, import_good_rows: bool = False, queue: bool = Tr
 
 def _queue(import_id: int) -> None:
     from devices.tasks import run_device_import
+    from portal.tasks import enqueue
 
-    run_device_import.delay(import_id)
+    enqueue(run_device_import, import_id)
 
 
 # Running it -----------------------------------------------------------------------------

@@ -266,6 +266,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     email_sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
     email_failed_at = models.DateTimeField(_("email failed"), null=True, blank=True)
+    # The outbox: an email is due until it is sent or has failed (see notifications).
+    email_due = models.BooleanField(_("email due"), default=False)
 
     class Meta:
         verbose_name = _("notification")
@@ -283,7 +285,14 @@ class Notification(models.Model):
                 fields=["recipient", "-created_at"],
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread",
-            )
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(
+                    email_due=True, email_sent_at__isnull=True, email_failed_at__isnull=True
+                ),
+                name="notification_email_pending",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -314,6 +323,13 @@ class OutboundEmail(models.Model):
         verbose_name = _("outbound email")
         verbose_name_plural = _("outbound emails")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True, failed_at__isnull=True),
+                name="outbound_email_pending",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject

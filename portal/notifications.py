@@ -1,9 +1,12 @@
 """Telling people things: in-portal notifications and email, once per person per event.
 
-Every email leaves through a Celery task queued with `transaction.on_commit`, so nothing
-is sent for a change that was rolled back, and a task run twice sends once. An email that
-fails never fails the request that caused it: the failure is logged and recorded on the
-row (the notification or the outbound email), after retries for what is transient.
+The database is the outbox: a notification's email is due (`email_due`) and an
+`OutboundEmail` pending from the transaction that caused them, and they are handed to a
+Celery task after commit, so nothing is sent for a change that was rolled back, and a task
+run twice sends once. A broker that is down or frozen, or a worker that dies while queueing,
+never fails the request nor loses the email: `portal.tasks.reconcile_outbox` (every minute)
+sends what is still pending. An email that fails is logged and recorded on the row (the
+notification or the outbound email), after retries for what is transient.
 """
 
 from __future__ import annotations
@@ -67,16 +70,24 @@ def notify(
         )
         Notification.objects.bulk_create(
             [
-                Notification(recipient_id=rid, key=key, title=title, body=body, url=url)
+                Notification(
+                    recipient_id=rid, key=key, title=title, body=body, url=url, email_due=email
+                )
                 for rid in sorted(ids - already)
             ],
             ignore_conflicts=True,
             batch_size=1000,
         )
         if email:
+            # Everyone of this event whose email is still due, the already-told included:
+            # a retried fan-out queues what its first run did not get to.
             pending = list(
                 Notification.objects.filter(
-                    key=key, recipient_id__in=ids - already, email_sent_at__isnull=True
+                    key=key,
+                    recipient_id__in=ids,
+                    email_due=True,
+                    email_sent_at__isnull=True,
+                    email_failed_at__isnull=True,
                 ).values_list("id", flat=True)
             )
             transaction.on_commit(lambda: _queue_notification_emails(pending))
@@ -84,19 +95,9 @@ def notify(
 
 
 def _queue_notification_emails(notification_ids: list[int]) -> None:
-    from portal.tasks import send_notification_email
+    from portal.tasks import enqueue_each, send_notification_email
 
-    for notification_id in notification_ids:
-        _enqueue(send_notification_email, notification_id=notification_id)
-
-
-def _enqueue(task, **kwargs) -> None:
-    """Queue an email task after commit. A broker that is away (or, running eagerly, an
-    email that fails) is logged, never raised into the request that caused the email."""
-    try:
-        task.delay(**kwargs)
-    except Exception:
-        logger.exception("Could not queue %s %s", task.name, kwargs)
+    enqueue_each(send_notification_email, notification_ids, key="notification_id")
 
 
 def one_line(text: str) -> str:
@@ -116,9 +117,11 @@ def deliver_email(*, notification_id: int) -> bool:
             .filter(pk=notification_id, email_sent_at__isnull=True, email_failed_at__isnull=True)
             .first()
         )
-        if notification is None or not notification.recipient.email:
+        if notification is None:
             return False
-        if not notification.recipient.is_active:
+        if not (notification.recipient.email and notification.recipient.is_active):
+            notification.email_due = False  # nobody to email: no longer pending
+            notification.save(update_fields=["email_due"])
             return False
         body = notification.body
         if notification.url:
@@ -161,7 +164,7 @@ def queue_email(
 ) -> OutboundEmail:
     """Store an email and send it from the worker once the current transaction commits.
     The text stays in the database only until the email is sent (or fails for good)."""
-    from portal.tasks import send_email
+    from portal.tasks import enqueue_on_commit, send_email
 
     outbox = OutboundEmail.objects.create(
         to=to,
@@ -170,7 +173,7 @@ def queue_email(
         html_body=html_body,
         from_email=from_email or settings.DEFAULT_FROM_EMAIL,
     )
-    transaction.on_commit(lambda: _enqueue(send_email, outbox_id=outbox.pk))
+    enqueue_on_commit(send_email, outbox_id=outbox.pk)
     return outbox
 
 

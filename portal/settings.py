@@ -274,11 +274,34 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
+# Tasks are short (a fan-out is split into chunks), so the limits and the visibility
+# timeout can be low: with Redis, a task whose whole worker died comes back only after
+# the visibility timeout.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=270)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+# Seconds a request waits for the broker before giving up (the outbox sends it later).
+CELERY_BROKER_TIMEOUT_SECONDS = env.float("CELERY_BROKER_TIMEOUT_SECONDS", default=2.0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Above the longest task's run time, or Redis hands a running task to a second worker.
-    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 300,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+    # A broker that is down or frozen must not hold a request: short socket timeouts.
+    "socket_timeout": CELERY_BROKER_TIMEOUT_SECONDS,
+    "socket_connect_timeout": CELERY_BROKER_TIMEOUT_SECONDS,
+    # One quick retry of the connection, no long back-off.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_TIMEOUT_SECONDS
+# No long publish retry: what the broker missed stays pending in the database and the
+# periodic reconcile task (portal.tasks.reconcile_outbox) sends it.
+CELERY_TASK_PUBLISH_RETRY = False
+# Outbox rows pending for longer than this are sent by the reconcile task, in batches.
+PORTAL_OUTBOX_GRACE_SECONDS = env.int("PORTAL_OUTBOX_GRACE_SECONDS", default=120)
+PORTAL_OUTBOX_BATCH_SIZE = env.int("PORTAL_OUTBOX_BATCH_SIZE", default=200)
+CELERY_BEAT_SCHEDULE = {
+    "portal-reconcile-outbox": {"task": "portal.tasks.reconcile_outbox", "schedule": 60.0},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE

@@ -1,16 +1,55 @@
-"""Background jobs of the portal: email delivery."""
+"""Background jobs of the portal: email delivery, the outbox reconciler, and the one way
+the portal hands a task to the broker (`enqueue`, `enqueue_on_commit`)."""
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
 from portal import notifications
+from portal.models import Notification, OutboundEmail
+
+logger = logging.getLogger(__name__)
 
 # Mail servers fail transiently: retry with exponential backoff, for about an hour, then
 # mark the email failed. Any other error fails the email at once (see notifications).
 EMAIL_TASK = {"bind": True, "max_retries": 8}
 BACKOFF_SECONDS, BACKOFF_MAX_SECONDS = 30, 600
+
+
+def enqueue(task, *args, **kwargs) -> bool:
+    """Hand a task to the broker now. Never raises: a broker that is down or frozen (short
+    socket timeouts, no publish retry) is logged and reported as False. What must not be
+    lost is recorded in the database first (the outbox) and sent by `reconcile_outbox`."""
+    try:
+        task.apply_async(args=args, kwargs=kwargs)
+    except Exception:  # noqa: BLE001 - the request that caused the task must not fail
+        logger.exception("Could not queue %s %s %s", task.name, args, kwargs)
+        return False
+    return True
+
+
+def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """`enqueue` once the current transaction commits (nothing for a rolled-back change)."""
+    transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
+
+
+def enqueue_each(task, ids, *, key: str) -> int:
+    """Queue `task(**{key: id})` for each id, stopping at the first failure: the broker is
+    away and each further attempt would only wait for its timeout. Returns how many left."""
+    queued, eager = 0, task.app.conf.task_always_eager
+    for pk in ids:
+        if enqueue(task, **{key: pk}):
+            queued += 1
+        elif not eager:  # running eagerly, a failure is that one task's, not the broker's
+            break
+    return queued
 
 
 def _send_or_retry(task, send, give_up, **ids) -> bool:
@@ -46,3 +85,57 @@ def send_email(self, *, outbox_id: int) -> bool:
         notifications.give_up_outbox_email,
         outbox_id=outbox_id,
     )
+
+
+def _claim(pending, *, older_than: timedelta, batch: int) -> list[int]:
+    """Ids of rows pending for longer than `older_than`, skipping those another worker
+    holds (a send task or a second reconciler)."""
+    cutoff = timezone.now() - older_than
+    with transaction.atomic():
+        return list(
+            pending.filter(created_at__lt=cutoff)
+            .order_by("created_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:batch]
+        )
+
+
+def _send_all(ids, send, *, key: str) -> int:
+    """Send each row (each send locks its row and sends only if unsent: exactly once).
+    A mail server that is away stops the batch; the next run tries again."""
+    sent = 0
+    for pk in ids:
+        try:
+            sent += bool(send(**{key: pk}))
+        except notifications.TRANSIENT_ERRORS:
+            logger.warning("Mail server away: the outbox is retried on the next run")
+            break
+    return sent
+
+
+@shared_task
+def reconcile_outbox(grace_seconds: int | None = None, batch: int | None = None) -> int:
+    """Send what was saved but never handed to the broker (it was away, or the worker
+    died while queueing): notifications whose email is due and outbound emails, pending
+    for longer than PORTAL_OUTBOX_GRACE_SECONDS. Run every minute by beat."""
+    older_than = timedelta(
+        seconds=settings.PORTAL_OUTBOX_GRACE_SECONDS if grace_seconds is None else grace_seconds
+    )
+    batch = batch or settings.PORTAL_OUTBOX_BATCH_SIZE
+    due = Notification.objects.filter(
+        email_due=True, email_sent_at__isnull=True, email_failed_at__isnull=True
+    )
+    emails = OutboundEmail.objects.filter(sent_at__isnull=True, failed_at__isnull=True)
+    sent = _send_all(
+        _claim(due, older_than=older_than, batch=batch),
+        notifications.deliver_email,
+        key="notification_id",
+    )
+    sent += _send_all(
+        _claim(emails, older_than=older_than, batch=batch),
+        notifications.send_outbox_email,
+        key="outbox_id",
+    )
+    if sent:
+        logger.info("Outbox reconciled: %s emails sent that the broker had missed", sent)
+    return sent

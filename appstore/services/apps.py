@@ -292,11 +292,13 @@ def make_icon_thumbnail(*, app_id: int) -> bool:
 
 def _queue_icon_thumbnail(app_id: int) -> None:
     from appstore.tasks import make_thumbnail
+    from portal.tasks import enqueue
 
-    make_thumbnail.delay("icon", app_id)
+    enqueue(make_thumbnail, "icon", app_id)
 
 
 def _queue_required_announcement(app_id: int) -> None:
     from appstore.tasks import announce_required
+    from portal.tasks import enqueue
 
-    announce_required.delay(app_id)
+    enqueue(announce_required, app_id)

@@ -134,8 +134,9 @@ def remove_screenshot(*, by, screenshot_id: int) -> None:
 
 def _queue_thumbnail(kind: str, pk: int) -> None:
     from appstore.tasks import make_thumbnail
+    from portal.tasks import enqueue
 
-    make_thumbnail.delay(kind, pk)
+    enqueue(make_thumbnail, kind, pk)
 
 
 def make_screenshot_thumbnail(*, screenshot_id: int) -> bool:

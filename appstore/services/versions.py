@@ -302,8 +302,9 @@ def publish_version(*, by, version_id: int):
 
 def _queue_announcement(version_id: int) -> None:
     from appstore.tasks import announce_publication
+    from portal.tasks import enqueue
 
-    announce_publication.delay(version_id)
+    enqueue(announce_publication, version_id)
 
 
 @transaction.atomic

@@ -272,5 +272,6 @@ def make_photo_thumbnail(*, photo_id: int) -> bool:
 
 def _queue_photo_thumbnail(photo_id: int) -> None:
     from devices.tasks import make_photo_thumbnail as task
+    from portal.tasks import enqueue
 
-    task.delay(photo_id)
+    enqueue(task, photo_id)

@@ -113,7 +113,7 @@ def test_a_broker_that_is_away_does_not_fail_the_request(client, employee, monke
     def broker_away(**kwargs):
         raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
 
-    monkeypatch.setattr(send_email, "delay", broker_away)
+    monkeypatch.setattr(send_email, "apply_async", broker_away)
     assert client.post(RESET, {"email": employee.email}).status_code == 302
     outbox = OutboundEmail.objects.get()
     assert outbox.sent_at is None and outbox.failed_at is None
