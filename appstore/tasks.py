@@ -15,10 +15,12 @@ def make_thumbnail(kind: str, pk: int) -> bool:
 
 
 @shared_task(acks_late=True)
-def announce_publication(version_id: int) -> int:
-    return services.announce_publication(version_id=version_id)
+def announce_publication(version_id: int, user_ids: list[int] | None = None) -> int:
+    """The whole audience (queueing one task per chunk of it) or one chunk of it."""
+    return services.announce_publication(version_id=version_id, user_ids=user_ids)
 
 
 @shared_task(acks_late=True)
-def announce_required(app_id: int) -> int:
-    return services.announce_required(app_id=app_id)
+def announce_required(app_id: int, user_ids: list[int] | None = None) -> int:
+    """The whole audience (queueing one task per chunk of it) or one chunk of it."""
+    return services.announce_required(app_id=app_id, user_ids=user_ids)

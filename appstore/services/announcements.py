@@ -1,9 +1,20 @@
 """Telling staff about publications: a required app assigned to them, a new version of
 an app they installed or of a required app in their audience. Each person once per event,
-in their own language. Run from Celery tasks, after the publication committed."""
+in their own language. Run from Celery tasks, after the publication committed.
+
+An audience may be tens of thousands of people: above CHUNK_SIZE the task only lists who
+hears and queues one short task per chunk of them, which applies the same rule to its
+chunk (someone who left the audience meanwhile is not told). Each chunk is idempotent
+through the notification's unique (recipient, key): a chunk run twice tells nobody twice,
+and a chunk whose worker died comes back (acks late) and finishes its people's emails."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from appstore import selectors
@@ -11,44 +22,86 @@ from appstore.choices import VersionState
 from appstore.models import App, AppVersion
 from portal.notifications import notify_in_their_language
 
+CHUNK_SIZE = 500
 
-def announce_publication(*, version_id: int) -> int:
+
+@dataclass(frozen=True)
+class Announcement:
+    key: str
+    recipients: QuerySet
+    title: Callable[[], str]
+    body: str
+    url: str
+
+
+def announce_publication(*, version_id: int, user_ids: Sequence[int] | None = None) -> int:
     """Who hears of a publication: for a required app's first publication, its audience
     (as an assignment); afterwards the audience of a required app and everyone in the
-    audience who installed an earlier version. Returns how many were newly told."""
+    audience who installed an earlier version. `user_ids`: only those of them (a chunk).
+    Returns how many were newly told here (0 when the audience was split into chunks)."""
     version = AppVersion.objects.select_related("app").filter(pk=version_id).first()
     if version is None or version.state != VersionState.PUBLISHED:
         return 0
     app = version.app
-    audience = selectors.audience_members(app)
     first = not app.versions.exclude(pk=version.pk).filter(published_at__isnull=False).exists()
     if first:
-        return announce_required(app_id=app.pk) if app.is_required else 0
+        return announce_required(app_id=app.pk, user_ids=user_ids) if app.is_required else 0
+    audience = selectors.audience_members(app)
     if app.is_required:
         recipients = audience
     else:
         installed = app.installations.exclude(version=version).values("user_id")
         recipients = audience.filter(pk__in=installed)
-    return notify_in_their_language(
-        recipients,
+    announcement = Announcement(
         key=f"appversion:{version.pk}:published",
+        recipients=recipients,
         title=lambda: (
             _("New version of %(app)s: %(version)s") % {"app": app.name, "version": version.version}
         ),
         body=version.release_notes,
         url=f"/apps/{app.slug}/",
     )
+    return _fan_out(announcement, user_ids, "announce_publication", version_id)
 
 
-def announce_required(*, app_id: int) -> int:
+def announce_required(*, app_id: int, user_ids: Sequence[int] | None = None) -> int:
     """Everyone in a required app's audience hears once that it was assigned to them."""
     app = App.objects.filter(pk=app_id, is_required=True).first()
     if app is None or not app.versions.filter(state=VersionState.PUBLISHED).exists():
         return 0
-    return notify_in_their_language(
-        selectors.audience_members(app),
+    announcement = Announcement(
         key=f"app:{app.pk}:required",
+        recipients=selectors.audience_members(app),
         title=lambda: _("A required app was assigned to you: %(app)s") % {"app": app.name},
         body=app.summary,
         url=f"/apps/{app.slug}/",
+    )
+    return _fan_out(announcement, user_ids, "announce_required", app_id)
+
+
+def _fan_out(announcement: Announcement, user_ids, task_name: str, object_id: Any) -> int:
+    """Tell a chunk, a small audience at once, or queue one task per chunk."""
+    recipients = announcement.recipients
+    if user_ids is not None:
+        return _tell(announcement, recipients.filter(pk__in=list(user_ids)))
+    ids = list(recipients.order_by("pk").values_list("pk", flat=True))
+    if len(ids) <= CHUNK_SIZE:
+        return _tell(announcement, recipients.model.objects.filter(pk__in=ids))
+    from appstore import tasks
+
+    task = getattr(tasks, task_name)
+    for start in range(0, len(ids), CHUNK_SIZE):
+        # Raises when the broker is away: the task fails and is run again (acks late),
+        # queueing every chunk again, which tells nobody twice.
+        task.apply_async(args=(object_id, ids[start : start + CHUNK_SIZE]))
+    return 0
+
+
+def _tell(announcement: Announcement, recipients: QuerySet) -> int:
+    return notify_in_their_language(
+        recipients,
+        key=announcement.key,
+        title=announcement.title,
+        body=announcement.body,
+        url=announcement.url,
     )
