@@ -4,10 +4,12 @@ by serial number, in one all-or-nothing transaction.
 Rules:
 - Every item is checked before anything is written; one bad item refuses the batch with a
   report of every bad item (index, field, code, reason) and nothing is written.
-- A serial number is matched case-insensitively. An unknown one creates a device in stock,
-  with an event "From the MDM" by the token's person. A known one gets only its inventory
-  fields (IMEI, asset tag, model, MDM identifier, purchase date, warranty end) updated, and
-  only those the item carries: never its state, holder or department.
+- A serial number is matched in its normal form (`validators.normalise_serial`: upper
+  case, whitespace removed), so "abc 1" finds the device "ABC1". An unknown one creates a
+  device in stock, with an event "From the MDM" by the token's person. A known one gets
+  only its inventory fields (IMEI, asset tag, model, MDM identifier, purchase date,
+  warranty end) updated, and only those the item carries: never its state, holder or
+  department.
 - The model is matched by manufacturer and name, case-insensitively; an unknown one is
   created with the item's `category` (a phone when none is given). The category of an
   existing model is never changed.
@@ -16,6 +18,9 @@ Rules:
   moving from one device to another therefore takes two batches: off, then on.)
 - A batch sent again writes nothing and reports every item unchanged.
 - A fixed number of queries per batch, whatever its size.
+- Two batches creating the same device at the same moment: the database's unique serial
+  number decides, and the batch that comes second is refused whole as a Conflict (409) with
+  nothing written; sending it again updates the device the first one created.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -35,10 +40,11 @@ from django.utils.translation import ngettext
 from devices import services
 from devices.choices import DeviceCategory, DeviceState
 from devices.models import Device, DeviceModel
-from devices.validators import validate_imei
+from devices.validators import normalise_serial, validate_imei
 from portal.errors import Conflict, RuleViolation
 
 MAX_ITEMS = 5000
+DEADLOCK = "40P01"  # Postgres' SQLSTATE deadlock_detected
 # What an MDM may set on a device it reports; everything else is the desk's.
 INVENTORY_FIELDS = ("imei", "asset_tag", "model", "mdm_identifier", "purchase_date", "warranty_end")
 LENGTHS = {
@@ -116,9 +122,16 @@ def upsert_inventory(*, by, items: Sequence[Mapping]) -> UpsertResult:
             models = _models_for(parsed)
             return _write(parsed, existing, models, by=by)
     except IntegrityError:
-        raise Conflict(
-            _("Another change to these devices came first; send the batch again.")
-        ) from None
+        raise _conflict() from None
+    except OperationalError as error:
+        # A deadlock with another batch (Postgres picked this one to fail) is the same race.
+        if getattr(error.__cause__, "sqlstate", None) != DEADLOCK:
+            raise
+        raise _conflict() from None
+
+
+def _conflict() -> Conflict:
+    return Conflict(_("Another change to these devices came first; send the batch again."))
 
 
 def _text(item: Mapping, name: str) -> str:
@@ -139,8 +152,9 @@ def _parse(index: int, item: Mapping, errors: list[ItemError]) -> _Item | None:
     for name in ("serial_number", "manufacturer", "model"):
         if not _text(item, name):
             refuse(name, "required", _("This field is required."))
+    serial = normalise_serial(_text(item, "serial_number"))
     for name, limit in LENGTHS.items():
-        if len(_text(item, name)) > limit:
+        if len(serial if name == "serial_number" else _text(item, name)) > limit:
             refuse(name, "max_length", _("At most %(count)d characters.") % {"count": limit})
     category = _text(item, "category") or DeviceCategory.PHONE
     if category not in DeviceCategory.values:
@@ -168,7 +182,7 @@ def _parse(index: int, item: Mapping, errors: list[ItemError]) -> _Item | None:
         return None
     return _Item(
         index=index,
-        serial=_text(item, "serial_number"),
+        serial=serial,
         manufacturer=_text(item, "manufacturer"),
         model_name=_text(item, "model"),
         category=category,
@@ -189,7 +203,7 @@ def _date(value) -> datetime.date | None:
 def _refuse_repeats(items: list[_Item], errors: list[ItemError]) -> None:
     """The same serial number, IMEI or asset tag twice in the batch: the later one is bad."""
     for name, key in (
-        ("serial_number", lambda item: item.serial.upper()),
+        ("serial_number", lambda item: item.serial),
         ("imei", lambda item: item.values.get("imei")),
         ("asset_tag", lambda item: (item.values.get("asset_tag") or "").upper() or None),
     ):
@@ -213,16 +227,11 @@ def _refuse_repeats(items: list[_Item], errors: list[ItemError]) -> None:
 
 
 def _existing_devices(serials: list[str]) -> dict[str, Device]:
-    """The known devices by upper-case serial number, row-locked in primary-key order."""
+    """The known devices by (normal) serial number, row-locked in primary-key order."""
     if not serials:
         return {}
-    found = (
-        Device.objects.select_for_update()
-        .annotate(_serial=Upper("serial_number"))
-        .filter(_serial__in={serial.upper() for serial in serials})
-        .order_by("pk")
-    )
-    return {device.serial_number.upper(): device for device in found}
+    found = Device.objects.select_for_update().filter(serial_number__in=set(serials))
+    return {device.serial_number: device for device in found.order_by("pk")}
 
 
 def _refuse_taken(
@@ -246,7 +255,7 @@ def _refuse_taken(
     }[name]
     for value, item in wanted.items():
         owner = lookup.get(value)
-        own = existing.get(item.serial.upper())
+        own = existing.get(item.serial)
         if owner is not None and (own is None or own.pk != owner):
             errors.append(ItemError(item.index, name, "unique", str(message)))
 
@@ -291,7 +300,7 @@ def _write(items, existing, models, *, by) -> UpsertResult:
     changed_fields: set[str] = set()
     for item in items:
         values = {**item.values, "model": models[_model_key(item.manufacturer, item.model_name)]}
-        device = existing.get(item.serial.upper())
+        device = existing.get(item.serial)
         if device is None:
             new.append(Device(serial_number=item.serial, state=DeviceState.IN_STOCK, **values))
             continue
@@ -310,6 +319,10 @@ def _write(items, existing, models, *, by) -> UpsertResult:
             result.unchanged += 1
         result.devices.append(device)
     if new:
+        # In serial-number order, so two batches inserting the same serial numbers wait for
+        # each other in one order (the later one then fails on the unique serial number)
+        # instead of deadlocking.
+        new.sort(key=lambda device: device.serial_number)
         services.add_to_stock(new, actor_id=by.pk, comment=_("From the MDM"))
         result.devices.extend(new)
     if changed:

@@ -21,7 +21,7 @@ from devices.choices import (
     ReturnState,
     WipeMethod,
 )
-from devices.validators import validate_imei
+from devices.validators import normalise_serial, validate_imei
 from portal.models import Department, TransitionEvent
 from portal.storage import private_storage
 
@@ -57,14 +57,34 @@ class DeviceModel(models.Model):
         return f"{self.manufacturer} {self.name}"
 
 
-class Device(models.Model):
-    """One managed device. Its state and holder change only through devices.services."""
+class SerialNumberField(models.CharField):
+    """A serial number, always in its normal form (`validators.normalise_serial`): what a
+    form, a save, a bulk write or a look-up (`serial_number="abc"`) gets is normalised
+    first, so "abc" and " ABC" are one device everywhere."""
 
-    serial_number = models.CharField(_("serial number"), max_length=64, unique=True)
+    def to_python(self, value):
+        return normalise_serial(super().to_python(value))
+
+    def get_prep_value(self, value):
+        return normalise_serial(super().get_prep_value(value))
+
+    def pre_save(self, model_instance, add):
+        value = normalise_serial(super().pre_save(model_instance, add))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class Device(models.Model):
+    """One managed device. Its state and holder change only through devices.services.
+    Its serial number is stored in its normal form only (upper case, no whitespace), and
+    an asset tag is unique whatever its case: the database refuses anything else."""
+
+    serial_number = SerialNumberField(_("serial number"), max_length=64, unique=True)
     imei = models.CharField(
         _("IMEI"), max_length=15, unique=True, null=True, blank=True, validators=[validate_imei]
     )
-    asset_tag = models.CharField(_("asset tag"), max_length=40, unique=True, null=True, blank=True)
+    # Unique whatever the case: `device_asset_tag_unique_ci` below.
+    asset_tag = models.CharField(_("asset tag"), max_length=40, null=True, blank=True)
     model = models.ForeignKey(
         DeviceModel, verbose_name=_("model"), on_delete=models.PROTECT, related_name="devices"
     )
@@ -113,6 +133,18 @@ class Device(models.Model):
                 | Q(assignee__isnull=True),
                 name="device_unheld_has_no_holder",
                 violation_error_message=_("A device in stock, returned or retired has no holder."),
+            ),
+            models.CheckConstraint(
+                condition=Q(serial_number=Upper("serial_number")) & ~Q(serial_number__regex=r"\s"),
+                name="device_serial_number_normal",
+                violation_error_message=_(
+                    "A serial number is stored in upper case without spaces."
+                ),
+            ),
+            models.UniqueConstraint(
+                Upper("asset_tag"),
+                name="device_asset_tag_unique_ci",
+                violation_error_message=_("Another device already has this asset tag."),
             ),
         ]
         indexes = [

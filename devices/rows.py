@@ -1,10 +1,13 @@
 """The CSV columns of the device import and export, and the check of one row.
 
 A file is checked against `Lookups`, loaded once (device models and departments as
-dicts, the serial numbers, IMEIs and asset tags already in the fleet as sets), and a
-`Seen` record of the values earlier rows of the same file used, so checking is O(rows)
-with a fixed number of queries. A row's problems come back as `Problem`s (line, field,
-reason); a good row comes back as the field values of a new `Device` in stock.
+dicts, the serial numbers, IMEIs and upper-case asset tags already in the fleet as sets),
+and a `Seen` record of the values earlier rows of the same file used, so checking is
+O(rows) with a fixed number of queries. A row's problems come back as `Problem`s (line,
+field, reason); a good row comes back as the field values of a new `Device` in stock.
+A serial number is checked and stored in its normal form (`validators.normalise_serial`),
+and an asset tag compared whatever its case, so a lower-case copy of a device already in
+the fleet (or earlier in the file) is refused, as the database would refuse it.
 
 There is no `assignee` column on purpose: a device is handed out by the desk
 (`devices.services.assign_device`), which keeps the holder history and the timeline.
@@ -23,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from devices.models import Device, DeviceModel
-from devices.validators import luhn_valid
+from devices.validators import luhn_valid, normalise_serial
 from portal.models import Department
 
 COLUMNS = (
@@ -94,7 +97,7 @@ class Lookups:
             if imei:
                 imeis.add(imei)
             if tag:
-                tags.add(tag)
+                tags.add(tag.upper())
         return cls(
             models={
                 (maker.casefold(), name.casefold()): pk
@@ -232,6 +235,7 @@ def check_row(values: dict[str, str], *, line: int, lookups: Lookups, seen: Seen
         problems.append(Problem(line, name, reason))
 
     clean = {name: unescape(values.get(name) or "").strip() for name in COLUMNS}
+    clean["serial_number"] = normalise_serial(clean["serial_number"])
     for name, limit in MAX_LENGTHS.items():
         if len(clean[name]) > limit:
             bad(name, _("At most %(count)s characters.") % {"count": limit})
@@ -250,7 +254,7 @@ def check_row(values: dict[str, str], *, line: int, lookups: Lookups, seen: Seen
             _unique(bad, "imei", imei, line, lookups.imeis, seen.imeis)
     tag = clean["asset_tag"]
     if tag:
-        _unique(bad, "asset_tag", tag, line, lookups.tags, seen.tags)
+        _unique(bad, "asset_tag", tag.upper(), line, lookups.tags, seen.tags)
     model_id = _model(bad, clean, lookups)
     department_id = _department(bad, clean["department"], lookups)
     purchased = _date(bad, "purchase_date", clean["purchase_date"])

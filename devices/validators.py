@@ -1,4 +1,9 @@
-"""IMEI numbers: 15 digits whose last one is the Luhn check digit."""
+"""The normal form of a serial number, and IMEI numbers: 15 digits whose last one is the
+Luhn check digit."""
+
+from __future__ import annotations
+
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -30,3 +35,16 @@ def validate_imei(value: str) -> None:
             _("An IMEI is 15 digits with a valid check digit; check the number."),
             code="invalid_imei",
         )
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise_serial(value):
+    """The one normal form of a serial number: upper case, with no whitespace at all (a
+    label's "c02x 1234 " is the device "C02X1234"). None stays None; anything else becomes
+    text. The model field, the CSV import and the MDM upsert all store this form, and the
+    database refuses any other (`device_serial_number_normal`)."""
+    if value is None:
+        return None
+    return _WHITESPACE.sub("", str(value)).upper()

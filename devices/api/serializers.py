@@ -385,7 +385,12 @@ class ActionInputSerializer(serializers.Serializer):
 class InventoryItemSerializer(serializers.Serializer):
     """One device as the MDM knows it. Fields other than these are ignored."""
 
-    serial_number = serializers.CharField(max_length=64)
+    serial_number = serializers.CharField(
+        max_length=64,
+        help_text=_(
+            "Matched and stored in upper case without spaces: “c02x 1234” is the device C02X1234."
+        ),
+    )
     manufacturer = serializers.CharField(max_length=80)
     model = serializers.CharField(max_length=120, help_text=_("The model's name."))
     category = serializers.ChoiceField(

@@ -4,6 +4,7 @@ succeeds, and the other is refused by the workflow (not by a database error)."""
 from __future__ import annotations
 
 import contextlib
+import random
 import threading
 
 import pytest
@@ -106,3 +107,51 @@ def test_two_desk_users_assigning_one_device_in_stock_cannot_both_succeed(
     assert device.state == DeviceState.ASSIGNED and device.assignee in (employee, manager)
     assert Assignment.objects.filter(device=device).count() == 1
     assert DeviceEvent.objects.filter(device=device, to_state=DeviceState.ASSIGNED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_20_inventory_batches_spelling_100_serials_in_both_cases_make_exactly_100_devices():
+    """Ten batches send the 100 serial numbers in lower case and ten in upper case, each in
+    its own order, all at once. The database's one normal form decides: exactly 100 devices,
+    every answer a 200 or (for a batch that lost the race) the documented 409, never a 500."""
+    from rest_framework.test import APIClient
+
+    from portal import services as portal_services
+    from portal.choices import ApiScope
+
+    DeviceModel.objects.create(manufacturer="Apple", name="iPhone 15", category="phone")
+    mdm = UserFactory(username="intune")
+    _token, raw = portal_services.create_api_token(
+        name="MDM", user=mdm, scopes=[ApiScope.INVENTORY_WRITE], by=None
+    )
+    serials = [f"race{n:04d}" for n in range(100)]
+    batches = []
+    for number in range(20):
+        spelled = [s.upper() if number % 2 else s for s in serials]
+        random.Random(number).shuffle(spelled)
+        batches.append(
+            [{"serial_number": s, "manufacturer": "Apple", "model": "iPhone 15"} for s in spelled]
+        )
+    start = threading.Barrier(len(batches))
+    outcomes: list = []
+
+    def send(batch):
+        try:
+            start.wait(timeout=10)
+            response = APIClient().post(
+                "/api/v1/inventory/", batch, format="json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+            )
+            outcomes.append(response.status_code)
+        except Exception as error:  # a 500 raises in the test client
+            outcomes.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    _run_together(send, batches)
+    assert len(outcomes) == 20 and set(outcomes) <= {200, 409}, outcomes
+    assert 200 in outcomes
+    assert Device.objects.count() == 100
+    assert sorted(Device.objects.values_list("serial_number", flat=True)) == [
+        s.upper() for s in serials
+    ]
+    assert DeviceEvent.objects.count() == 100
