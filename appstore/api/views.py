@@ -50,6 +50,13 @@ BATCH_REJECTED = OpenApiResponse(
         "is refused, e.g. more than 500 items or a body that is not JSON)."
     ),
 )
+BATCH_CONFLICT = OpenApiResponse(
+    ErrorSerializer,
+    description=(
+        "Nothing is written: another batch about the same installations came at the same "
+        "moment. Send the batch again."
+    ),
+)
 # The MDM endpoints take an API token only (a session is answered 403).
 TOKEN_ONLY = [{"apiToken": []}]
 REVIEWER_STATES = [
@@ -206,13 +213,16 @@ class InstallationReportView(GenericAPIView):
             "is refused before any item is read). All or nothing: if any item is bad (unknown "
             "person, an app the person may not see, a version never published), the answer "
             "is 400 with an error per bad item and nothing is written. The same batch again "
-            'answers "unchanged" for every item.'
+            'answers "unchanged" for every item. Batches about the same installations at the '
+            "same moment wait for each other; one the database still cannot order is refused "
+            'with 409 (code "conflict"), nothing written: send it again.'
         ),
         auth=TOKEN_ONLY,
         request=s.InstallationBatchSerializer,
         responses={
             200: s.InstallationBatchResultSerializer,
             400: BATCH_REJECTED,
+            409: BATCH_CONFLICT,
             413: TOO_LARGE,
             **ERRORS,
         },

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from appstore import selectors
 from appstore.choices import InstallSource, Platform, VersionState
 from appstore.models import App, AppArtifact, AppVersion, Installation, InstallationRequest, Rating
+from portal.db import retry_on_deadlock
 from portal.errors import DomainError, NotFound, RuleViolation
 from portal.models import User
 
@@ -100,7 +101,6 @@ def mdm_reports(items: Sequence[dict]) -> list[InstallationReport]:
     ]
 
 
-@transaction.atomic
 def report_installations(
     *, reports: Sequence[InstallationReport], source: str = InstallSource.MDM
 ) -> tuple[list[str], dict[int, DomainError]]:
@@ -111,7 +111,18 @@ def report_installations(
     The rules of one report: the app must be one the person may see and the version one
     that was published. Queries: one per distinct audience (department, roles, work
     pattern) in the batch, plus a constant few, whatever its length.
+
+    Batches running at the same moment lock and write their rows in one order (by person,
+    app and platform), so they wait for each other instead of deadlocking; a batch the
+    database still rolls back as a deadlock runs once more, then is refused (`Conflict`).
     """
+    return retry_on_deadlock(lambda: _report_installations(reports=reports, source=source))
+
+
+@transaction.atomic
+def _report_installations(
+    *, reports: Sequence[InstallationReport], source: str
+) -> tuple[list[str], dict[int, DomainError]]:
     people = {report.user.pk: report.user for report in reports if report.user is not None}
     User.load_role_names(people.values())
     app_ids = {report.app_id for report in reports if report.app_id is not None}
@@ -130,9 +141,9 @@ def report_installations(
     }
     installed = {
         (row.user_id, row.app_id, row.platform): row
-        for row in Installation.objects.select_for_update().filter(
-            user_id__in=people, app_id__in=app_ids
-        )
+        for row in Installation.objects.select_for_update()
+        .filter(user_id__in=people, app_id__in=app_ids)
+        .order_by("user_id", "app_id", "platform")
     }
     outcomes: list[str] = []
     refused: dict[int, DomainError] = {}
@@ -176,9 +187,16 @@ def report_installations(
             outcomes.append("updated")
     if refused:
         return [], refused
-    # A row another batch created meanwhile is updated, not duplicated.
+    _write_installations(new, changed)
+    return outcomes, {}
+
+
+def _write_installations(new: dict[tuple, Installation], changed: dict[tuple, Installation]):
+    """Insert and update in the order of the unique key (person, app, platform), the order
+    every batch takes its locks in. A row another batch created meanwhile is updated, not
+    duplicated."""
     Installation.objects.bulk_create(
-        new.values(),
+        [new[key] for key in sorted(new)],
         update_conflicts=True,
         unique_fields=["user", "app", "platform"],
         update_fields=["version", "source", "updated_at"],
@@ -186,8 +204,9 @@ def report_installations(
     now = timezone.now()
     for row in changed.values():
         row.updated_at = now
-    Installation.objects.bulk_update(changed.values(), ["version", "source", "updated_at"])
-    return outcomes, {}
+    Installation.objects.bulk_update(
+        [changed[key] for key in sorted(changed)], ["version", "source", "updated_at"]
+    )
 
 
 def report_installation(
