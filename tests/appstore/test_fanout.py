@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 from django.core import mail
+from django.core.management import call_command
 
 from appstore import tasks
 from appstore.services import announcements
@@ -73,3 +76,13 @@ def test_a_chunk_tells_only_those_still_in_the_audience(appowner, reviewer, chun
 
     assert announcements.announce_required(app_id=app.pk, user_ids=[stayed.pk, left.pk]) == 1
     assert list(Notification.objects.values_list("recipient_id", flat=True)) == [stayed.pk]
+
+
+def test_the_fanout_benchmark_prints_its_figures_and_leaves_nothing_behind():
+    out = StringIO()
+    call_command("benchmark_fanout", people=520, emails=5, stdout=out)
+    text = out.getvalue()
+    assert "notified (all chunks)        520" in text
+    assert "2 chunks of 500" in text
+    assert "emailed (to memory)            5" in text
+    assert not User.objects.filter(username__startswith="bench-fanout-").exists()

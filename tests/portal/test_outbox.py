@@ -192,3 +192,9 @@ def test_with_a_frozen_broker_healthz_and_a_queueing_request_answer_within_secon
         assert time.monotonic() - started < 3
     assert response.status_code == 302
     assert OutboundEmail.objects.get().sent_at is None
+
+
+def test_beat_runs_the_reconciler_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["portal-reconcile-outbox"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == 60.0
