@@ -8,7 +8,7 @@ import datetime
 import time
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -349,3 +349,30 @@ def test_5000_devices_in_one_batch(mdm):
     again = inventory.upsert_inventory(by=mdm, items=[item(n) for n in range(5000)])
     assert again.unchanged == 5000
     assert time.monotonic() - started < 20
+
+
+class _Deadlock(Exception):
+    sqlstate = inventory.DEADLOCK
+
+
+def test_a_batch_that_deadlocks_with_another_is_a_409_not_a_500(api_client, headers, monkeypatch):
+    """Postgres breaks a deadlock between two batches by failing one: that is the same lost
+    race, so it gets the same 409 (any other database error stays an error)."""
+
+    def deadlocked(*args, **kwargs):
+        raise OperationalError("deadlock detected") from _Deadlock()
+
+    monkeypatch.setattr(inventory, "_write", deadlocked)
+    response = post(api_client, [item(1)], headers)
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+    assert not Device.objects.exists()
+
+
+def test_another_database_error_in_a_batch_is_not_turned_into_a_409(mdm, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OperationalError("server closed the connection")
+
+    monkeypatch.setattr(inventory, "_write", broken)
+    with pytest.raises(OperationalError):
+        inventory.upsert_inventory(by=mdm, items=[item(1)])
