@@ -17,9 +17,10 @@ from kombu import pools
 
 from portal import notifications
 from portal.celery import app
-from portal.models import Notification
+from portal.choices import Role
+from portal.models import Notification, User
 from portal.tasks import send_notification_email
-from tests.factories import UserFactory
+from tests.factories import DepartmentFactory, UserFactory
 
 BROKER_URL = os.environ.get("PORTAL_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 WAIT_SECONDS = 20
@@ -107,3 +108,53 @@ def test_notify_queues_through_the_broker_after_commit(real_worker):
     _wait_until_emailed(notification)
     assert notification.email_sent_at is not None
     assert len(mail.outbox) == 1
+
+
+def _wait_for(condition) -> bool:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.broker
+def test_the_reconciler_on_a_real_worker_sends_what_was_never_handed_over(real_worker):
+    from portal.tasks import reconcile_outbox
+
+    people = UserFactory.create_batch(3)
+    # Saved while the broker was away: written, never queued.
+    Notification.objects.bulk_create(
+        [Notification(recipient=p, key="missed", title="Missed", email_due=True) for p in people]
+    )
+    reconcile_outbox.delay(grace_seconds=0)
+    reconcile_outbox.delay(grace_seconds=0)
+    due = Notification.objects.filter(key="missed", email_sent_at__isnull=True)
+    assert _wait_for(lambda: not due.exists())
+    time.sleep(0.5)  # the second run finds nothing left
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+
+
+@pytest.mark.broker
+def test_a_chunked_announcement_on_a_real_worker_tells_and_emails_each_person_once(
+    real_worker, monkeypatch
+):
+    from appstore import tasks
+    from appstore.services import announcements
+    from tests.appstore.factories import make_app, publish
+
+    monkeypatch.setattr(announcements, "CHUNK_SIZE", 2)
+    owner = UserFactory(department=DepartmentFactory(), roles=[Role.APP_OWNER])
+    reviewer = UserFactory(roles=[Role.IT_REVIEWER])
+    UserFactory.create_batch(4)
+    app = make_app(owner=owner, is_required=True)
+    publish(owner=owner, reviewer=reviewer, app=app)
+    key = f"app:{app.pk}:required"
+    everyone = set(User.objects.filter(is_active=True).values_list("pk", flat=True))
+    told = Notification.objects.filter(key=key)
+    assert _wait_for(lambda: told.filter(email_sent_at__isnull=False).count() == len(everyone))
+    tasks.announce_required.delay(app.pk, sorted(everyone)[:2])  # a chunk delivered twice
+    time.sleep(1)
+    assert told.count() == len(everyone)
+    assert len([m for m in mail.outbox if "required app" in m.subject]) == len(everyone)
