@@ -66,13 +66,15 @@ def test_the_lists_take_the_same_queries_for_20_rows_as_for_2(
     assert all(few == many for few, many in counts.values()), counts
 
 
-def _history(device, case, event_model, count):
-    """`count` more past holders and events by different people on the device, and
-    events by different people on the case."""
+def _history(device, case, event_model, count, holder=None):
+    """`count` more past holding periods (of `holder`, or of different people of the
+    holder's department, whom a line manager and the desk may see) and events by different
+    people on the device, and events by different people on the case."""
     now = timezone.now()
     people = [UserFactory() for _ in range(count)]
+    holders = [holder or UserFactory(department=case.holder.department) for _ in range(count)]
     Assignment.objects.bulk_create(
-        Assignment(device=device, user=p, started_at=now, ended_at=now) for p in people
+        Assignment(device=device, user=p, started_at=now, ended_at=now) for p in holders
     )
     DeviceEvent.objects.bulk_create(
         DeviceEvent(device=device, actor=p, from_state="", to_state="assigned") for p in people
@@ -98,8 +100,10 @@ def test_the_details_take_the_same_queries_for_20_rows_as_for_2(
     api_client.force_login(personas[viewer])
     counts: dict[str, list[int]] = {}
     for more in (1, 18):
-        _history(device, repair, RepairCaseEvent, more)
-        _history(device, ret, ReturnCaseEvent, more)
+        # An employee sees only their own holding periods (selectors.holdings_visible_to).
+        own = employee if viewer == "employee" else None
+        _history(device, repair, RepairCaseEvent, more, holder=own)
+        _history(device, ret, ReturnCaseEvent, more, holder=own)
         pages = {
             reverse("api:device_detail", args=[device.pk]): ("events", "assignments"),
             reverse("api:repair_case_detail", args=[repair.pk]): ("events",),
