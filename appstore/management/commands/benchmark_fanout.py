@@ -12,6 +12,7 @@ import math
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -91,6 +92,8 @@ class Command(BaseCommand):
             is_required=True,
         )
         app.audience_departments.add(department)
+        with connection.cursor() as cursor:  # statistics as autovacuum would keep them
+            cursor.execute(f"ANALYZE {User._meta.db_table}")
         AppVersion.objects.create(
             app=app,
             version="1.0.0",
