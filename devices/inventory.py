@@ -287,7 +287,11 @@ def _models_for(items: list[_Item]) -> dict[tuple[str, str], DeviceModel]:
             )
     if missing:
         # Another batch may create the same model at the same moment: theirs is used then.
-        DeviceModel.objects.bulk_create(missing.values(), ignore_conflicts=True)
+        # Inserted in key order, so two batches adding the same new models wait for each
+        # other instead of deadlocking.
+        DeviceModel.objects.bulk_create(
+            [missing[key] for key in sorted(missing)], ignore_conflicts=True
+        )
         models = known()
     return models
 
