@@ -128,6 +128,9 @@ class AppVersion(models.Model):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Set once the publication's announcement ran (told its audience, or queued its
+    # chunks): a published version without it is announced by the reconciler.
+    announced_at = models.DateTimeField(_("announced"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

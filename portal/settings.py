@@ -302,6 +302,10 @@ PORTAL_OUTBOX_GRACE_SECONDS = env.int("PORTAL_OUTBOX_GRACE_SECONDS", default=120
 PORTAL_OUTBOX_BATCH_SIZE = env.int("PORTAL_OUTBOX_BATCH_SIZE", default=200)
 CELERY_BEAT_SCHEDULE = {
     "portal-reconcile-outbox": {"task": "portal.tasks.reconcile_outbox", "schedule": 60.0},
+    "appstore-reconcile-announcements": {
+        "task": "appstore.tasks.reconcile_announcements",
+        "schedule": 60.0,
+    },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE

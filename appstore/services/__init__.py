@@ -1,6 +1,10 @@
 """Every write of the app store. Views, admin, API, tasks and commands call these."""
 
-from appstore.services.announcements import announce_publication, announce_required
+from appstore.services.announcements import (
+    announce_publication,
+    announce_required,
+    reconcile_announcements,
+)
 from appstore.services.apps import (
     LISTING_WORKFLOW,
     approve_listing_change,
@@ -50,6 +54,7 @@ __all__ = [
     "add_version",
     "announce_publication",
     "announce_required",
+    "reconcile_announcements",
     "approve_listing_change",
     "approve_version",
     "claim_version",

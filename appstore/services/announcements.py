@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appstore import selectors
@@ -38,7 +40,36 @@ def announce_publication(*, version_id: int, user_ids: Sequence[int] | None = No
     """Who hears of a publication: for a required app's first publication, its audience
     (as an assignment); afterwards the audience of a required app and everyone in the
     audience who installed an earlier version. `user_ids`: only those of them (a chunk).
-    Returns how many were newly told here (0 when the audience was split into chunks)."""
+    Returns how many were newly told here (0 when the audience was split into chunks).
+    The whole announcement marks the version announced once it ran to its end."""
+    told = _announce_publication(version_id=version_id, user_ids=user_ids)
+    if user_ids is None:
+        AppVersion.objects.filter(pk=version_id, announced_at__isnull=True).update(
+            announced_at=timezone.now()
+        )
+    return told
+
+
+def reconcile_announcements(*, grace_seconds: int, limit: int = 50) -> list[int]:
+    """Queue the announcement of published versions whose announcement never ran (the
+    broker was away when they were published, or the task failed) after `grace_seconds`.
+    Announcing is idempotent, so a version queued twice tells nobody twice."""
+    from appstore import tasks
+    from portal.tasks import enqueue
+
+    waiting = list(
+        AppVersion.objects.filter(
+            state=VersionState.PUBLISHED,
+            announced_at__isnull=True,
+            published_at__lt=timezone.now() - timedelta(seconds=grace_seconds),
+        )
+        .order_by("published_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return [pk for pk in waiting if enqueue(tasks.announce_publication, pk)]
+
+
+def _announce_publication(*, version_id: int, user_ids: Sequence[int] | None) -> int:
     version = AppVersion.objects.select_related("app").filter(pk=version_id).first()
     if version is None or version.state != VersionState.PUBLISHED:
         return 0
@@ -91,8 +122,8 @@ def _fan_out(announcement: Announcement, user_ids, task_name: str, object_id: An
 
     task = getattr(tasks, task_name)
     for start in range(0, len(ids), CHUNK_SIZE):
-        # Raises when the broker is away: the task fails and is run again (acks late),
-        # queueing every chunk again, which tells nobody twice.
+        # Raises when the broker is away: the version stays unannounced and the reconciler
+        # queues the whole announcement again, which tells nobody twice.
         task.apply_async(args=(object_id, ids[start : start + CHUNK_SIZE]))
     return 0
 

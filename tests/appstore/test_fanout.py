@@ -86,3 +86,53 @@ def test_the_fanout_benchmark_prints_its_figures_and_leaves_nothing_behind():
     assert "2 chunks of 500" in text
     assert "emailed (to memory)            5" in text
     assert not User.objects.filter(username__startswith="bench-fanout-").exists()
+
+
+def _publish_with_the_broker_away(monkeypatch, django_capture_on_commit_callbacks, **kwargs):
+    """Publish while handing the announcement to the broker fails (enqueue logs it)."""
+
+    def refused(*args, **kwargs):
+        raise ConnectionRefusedError("broker away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(tasks.announce_publication, "apply_async", refused)
+        with django_capture_on_commit_callbacks(execute=True):
+            return publish(**kwargs)
+
+
+def test_a_publication_whose_announcement_never_ran_is_announced_by_the_reconciler(
+    appowner, reviewer, monkeypatch, django_capture_on_commit_callbacks
+):
+    UserFactory.create_batch(3)
+    app = make_app(owner=appowner, is_required=True)
+    version = _publish_with_the_broker_away(
+        monkeypatch, django_capture_on_commit_callbacks, owner=appowner, reviewer=reviewer, app=app
+    )
+    key = f"app:{app.pk}:required"
+    assert not Notification.objects.filter(key=key).exists()
+    version.refresh_from_db()
+    assert version.announced_at is None
+
+    assert announcements.reconcile_announcements(grace_seconds=3600) == []  # not yet due
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = announcements.reconcile_announcements(grace_seconds=0)
+        again = announcements.reconcile_announcements(grace_seconds=0)
+
+    everyone = set(User.objects.filter(is_active=True).values_list("pk", flat=True))
+    assert queued == [version.pk] and again == []
+    told = list(Notification.objects.filter(key=key).values_list("recipient_id", flat=True))
+    assert sorted(told) == sorted(everyone)
+    version.refresh_from_db()
+    assert version.announced_at is not None
+
+
+def test_an_announced_publication_is_not_announced_again(
+    appowner, reviewer, django_capture_on_commit_callbacks
+):
+    app = make_app(owner=appowner, is_required=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        version = publish(owner=appowner, reviewer=reviewer, app=app)
+    version.refresh_from_db()
+
+    assert version.announced_at is not None
+    assert announcements.reconcile_announcements(grace_seconds=0) == []
