@@ -80,7 +80,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_celery_beat",
-    "rules.apps.AutodiscoverRulesConfig",
     "portal",
     "appstore",
     "devices",
@@ -142,7 +141,6 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
 
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
