@@ -6,6 +6,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
 
 from portal.notifications import queue_email
 
@@ -14,6 +15,16 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         """Accounts come from administrators or from single sign-on, never self-service."""
         return False
+
+    def login(self, request, user) -> None:
+        """Sign in, and from here on speak the person's saved language: the "signed in"
+        message already, and the browser's language cookie from this response on."""
+        super().login(request, user)
+        language = getattr(user, "preferred_language", "")
+        if language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+            request.remember_language = language
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render in the request, send from the worker after the transaction commits."""

@@ -29,22 +29,42 @@ class SecurityHeadersMiddleware:
 
 
 class PreferredLanguageMiddleware:
-    """A signed-in person without a language cookie gets their profile's language."""
+    """A signed-in person's saved language: applied when the browser has no language
+    cookie, and written to the cookie (at sign-in, see `AccountAdapter.login`, and on any
+    page without one), so the sign-in page after signing out speaks it too instead of the
+    browser's Accept-Language."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
-            and user.preferred_language
-        ):
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if user is not None and user.is_authenticated and not cookie and user.preferred_language:
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = user.preferred_language
-        return self.get_response(request)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)  # signing in replaces it
+        remembered = getattr(request, "remember_language", None)
+        if not remembered and user is not None and user.is_authenticated and not cookie:
+            remembered = user.preferred_language
+        already_set = settings.LANGUAGE_COOKIE_NAME in response.cookies  # the language switch
+        if remembered and remembered != cookie and not already_set:
+            set_language_cookie(response, remembered)
+        return response
+
+
+def set_language_cookie(response, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
 
 
 # Pages a staff member without MFA may still reach: enrolment itself, sign-out, assets.

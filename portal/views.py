@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
@@ -84,3 +88,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if failed:
         body["failed"] = failed
     return JsonResponse(body, status=503 if failed else 200)
+
+
+def admin_for_staff_only(login_view):
+    """The admin's sign-in page: a signed-in person who is not staff is told, on the
+    portal's own 403 page, that the admin is not part of their role."""
+
+    @wraps(login_view)
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated and not (request.user.is_staff and request.user.is_active):
+            raise PermissionDenied(
+                _(
+                    "The administration pages are for IT reviewers, the logistics desk "
+                    "and administrators."
+                )
+            )
+        return login_view(request, *args, **kwargs)
+
+    return wrapped

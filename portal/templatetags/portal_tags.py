@@ -45,3 +45,11 @@ def described_widget(bound_field, errors) -> str:
     if errors:
         attrs["aria-invalid"] = "true"
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def portal_name() -> str:
+    """The portal's name, for pages rendered without the request's context."""
+    from django.conf import settings
+
+    return settings.PORTAL_NAME

@@ -52,7 +52,8 @@ def test_an_unknown_language_changes_nothing(client_for, employee, settings):
     client = client_for(employee)
     response = client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
     assert response.status_code == 302
-    assert settings.LANGUAGE_COOKIE_NAME not in client.cookies
+    cookie = client.cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    assert cookie is None or cookie.value == "en"  # at most the saved language, remembered
     employee.refresh_from_db()
     assert employee.preferred_language == "en"
 
@@ -78,3 +79,33 @@ def test_language_switch_only_accepts_post(client_for, employee):
 def test_browser_language_picks_the_nearest_catalogue(client, accept, served):
     response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE=accept)
     assert _html_lang(response) == served
+
+
+def test_signing_in_switches_to_the_saved_language_and_remembers_it(client, employee, settings):
+    employee.preferred_language = "nb"
+    employee.set_password("pw-for-the-test-1")
+    employee.save()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(
+        "/accounts/login/",
+        {"login": employee.username, "password": "pw-for-the-test-1"},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "nb"
+    html = response.content.decode()
+    assert _html_lang(response) == "nb"
+    assert "Successfully signed in" not in html
+    assert "Logget inn som" in html
+
+
+def test_the_sign_in_page_after_signing_out_speaks_the_saved_language(
+    client_for, employee, settings
+):
+    employee.preferred_language = "sv"
+    employee.save()
+    client = client_for(employee)
+    client.get("/")  # no cookie yet: the saved language is written to it
+    client.post("/accounts/logout/")
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
+    assert _html_lang(response) == "sv"

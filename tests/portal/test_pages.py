@@ -124,3 +124,14 @@ def test_home_and_notifications_query_counts_do_not_grow(
         assert client.get("/notifications/").status_code == 200
     with django_assert_max_num_queries(6):
         assert client.post("/notifications/read/", HTTP_HX_REQUEST="true").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "role", ["employee", "appowner", "reviewer", "manager", "logistics", "trainer", "admin"]
+)
+def test_every_role_has_the_shared_navigation(client, personas, role):
+    client.force_login(personas[role])
+    html = client.get("/notifications/").content.decode()
+    nav = html[html.index('<nav class="main-nav"') : html.index("</nav>")]
+    for url in ("/", "/apps/", "/devices/", "/notifications/"):
+        assert f'href="{url}"' in nav, (role, url)
