@@ -35,7 +35,6 @@ class ListingForm(forms.Form):
         label=_("Departments (with the departments below them)"),
         queryset=Department.objects.order_by("path"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     audience_roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple

@@ -1,5 +1,10 @@
 """Form fields for departments: a select of 400 departments is only usable as the tree the
-organisation knows, each department under its parent, siblings by name, indented."""
+organisation knows, each department under its parent, siblings by name, indented.
+
+Choosing several departments is a tree of checkboxes (nested lists), never a multiple
+select: a multiple select needs Ctrl-click, which touch screens and many keyboard users
+do not have. `static/portal/js/portal.js` adds a filter box to it; without
+JavaScript it is a plain, scrollable list of checkboxes."""
 
 from __future__ import annotations
 
@@ -40,8 +45,38 @@ class DepartmentChoiceField(forms.ModelChoiceField):
         return indented(obj)
 
 
+class DepartmentCheckboxTree(forms.CheckboxSelectMultiple):
+    """Checkboxes nested as the department tree: `widget.tree` is a list of
+    `{"option": ..., "children": [...]}` in tree order."""
+
+    template_name = "django/forms/widgets/department_tree.html"
+
+    class Media:
+        js = ["portal/js/portal.js"]  # loaded by base.html on every page
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        roots: list[dict] = []
+        stack: list[tuple[int, dict]] = []
+        for _group, options, _index in context["widget"]["optgroups"]:
+            for option in options:
+                instance = getattr(option["value"], "instance", None)
+                depth = getattr(instance, "depth", 0)
+                node = {"option": option, "children": []}
+                while stack and stack[-1][0] >= depth:
+                    stack.pop()
+                (stack[-1][1]["children"] if stack else roots).append(node)
+                stack.append((depth, node))
+        context["widget"]["tree"] = roots
+        return context
+
+
 class DepartmentMultipleChoiceField(forms.ModelMultipleChoiceField):
     iterator = _TreeIterator
+    widget = DepartmentCheckboxTree
 
     def label_from_instance(self, obj: Department) -> str:
+        # The tree widget shows the levels by nesting; a select needs the indent.
+        if isinstance(self.widget, DepartmentCheckboxTree):
+            return obj.name
         return indented(obj)

@@ -53,3 +53,13 @@ def portal_name() -> str:
     from django.conf import settings
 
     return settings.PORTAL_NAME
+
+
+@register.filter
+def error_target(bound_field) -> str:
+    """The id an error summary's link points at: the field's first input itself (the
+    first radio button or checkbox of a group), so following it focuses the field."""
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.RadioSelect | forms.MultiWidget):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.id_for_label or bound_field.auto_id

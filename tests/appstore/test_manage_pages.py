@@ -326,7 +326,9 @@ def test_a_screenshot_without_a_description_is_refused_at_its_field(client_for, 
 def test_the_audience_is_a_fieldset_with_checkbox_groups_and_is_saved(client_for, appowner):
     client = client_for(appowner)
     form = client.get("/apps/manage/new/").content.decode()
-    assert form.count("<fieldset") == 3 and "Who sees the app" in form
+    assert (
+        form.count("<fieldset") == 4
+    )  # who; departments, roles, work patterns and "Who sees the app" in form
     assert 'enctype="multipart/form-data"' in form
     department = appowner.department
     response = client.post(

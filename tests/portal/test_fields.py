@@ -45,3 +45,52 @@ def test_the_fleet_filter_lists_departments_as_the_tree(client_for, logistics, t
     select = html.split('name="department"')[1].split("</select>")[0]
     positions = [select.index(f">{INDENT * d.depth}{d.name}<") for d in tree]
     assert positions == sorted(positions)
+
+
+def test_choosing_departments_is_a_tree_of_checkboxes_not_a_multiple_select(
+    client_for, appowner, tree
+):
+    culture, health, acute, nursing, night = tree
+    html = client_for(appowner).get(reverse("appstore:manage_app_create")).content.decode()
+    assert 'name="audience_departments"' in html
+    assert (
+        "<select multiple" not in html
+        and "multiple" not in html.split("audience_departments")[1][:200]
+    )
+    widget = html[html.index("data-department-tree") :]
+    widget = widget[: widget.index("</fieldset>")]
+    assert widget.count('type="checkbox" name="audience_departments"') >= 5
+    # Night team is inside Home nursing's list, which is inside Health and care's.
+    health_at = widget.index(f" {health.name}</label>")
+    nursing_at = widget.index(f" {nursing.name}</label>")
+    night_at = widget.index(f" {night.name}</label>")
+    assert health_at < nursing_at < night_at
+    between = widget[health_at:night_at]
+    assert between.count('<ul class="department-tree__level">') == 2
+
+
+def test_the_department_checkboxes_post_like_the_select_did(tree):
+    from portal.fields import DepartmentCheckboxTree, DepartmentMultipleChoiceField
+
+    culture, health, acute, nursing, night = tree
+    field = DepartmentMultipleChoiceField(queryset=Department.objects.all(), required=False)
+    assert isinstance(field.widget, DepartmentCheckboxTree)
+    assert set(field.clean([str(night.pk), str(culture.pk)])) == {night, culture}
+
+
+def test_an_error_summary_link_points_at_the_first_checkbox_of_a_group():
+    from django import forms
+
+    from portal.templatetags.portal_tags import error_target
+
+    class Form(forms.Form):
+        name = forms.CharField()
+        roles = forms.MultipleChoiceField(
+            choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple
+        )
+
+    form = Form(data={})
+    assert error_target(form["name"]) == "id_name"
+    assert error_target(form["roles"]) == "id_roles_0"
+    assert 'href="#id_roles_0"' in str(form)
+    assert 'id="id_roles_0"' in str(form)
