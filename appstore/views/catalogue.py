@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from appstore import selectors, services
-from appstore.choices import Category, VersionState
+from appstore.choices import Category, Platform, VersionState
 from appstore.filters import CatalogueFilter
 from appstore.packages import package_response
 from portal.errors import DomainError
@@ -96,13 +96,31 @@ def _app_or_404(request, slug):
     return app
 
 
+def device_platform(user_agent: str) -> str | None:
+    """The phone or tablet platform of the device in hand, from its User-Agent; None for
+    anything else (a desktop, where the QR code takes the page to the phone)."""
+    if any(name in user_agent for name in ("iPhone", "iPad", "iPod")):
+        return Platform.IOS
+    if "Android" in user_agent:
+        return Platform.ANDROID
+    if "Macintosh" in user_agent and "Mobile/" in user_agent:  # iPadOS asks as a Mac
+        return Platform.IOS
+    return None
+
+
 @login_required
 def detail(request, slug, *, rating_error=None, status=200):
     app = _app_or_404(request, slug)
     page_url = request.build_absolute_uri(reverse("appstore:detail", args=[app.slug]))
+    in_hand = device_platform(request.headers.get("User-Agent", ""))
     context = {
         "app": app,
-        "current": sorted(selectors.current_artifacts(app).values(), key=lambda a: a.platform),
+        # The platform of the device in hand first; the others stay reachable below it.
+        "current": sorted(
+            selectors.current_artifacts(app).values(),
+            key=lambda a: (a.platform != in_hand, a.platform),
+        ),
+        "device_platform": in_hand,
         "screenshots": _screenshots(app),
         "reviews": list(selectors.reviews(app)[:REVIEWS_SHOWN]),
         "my_rating": selectors.reviews(app).filter(user=request.user).first(),
@@ -113,7 +131,9 @@ def detail(request, slug, *, rating_error=None, status=200):
     }
     if rating_error:
         context["rating_input"] = request.POST
-    return render(request, "appstore/catalogue/detail.html", context, status=status)
+    response = render(request, "appstore/catalogue/detail.html", context, status=status)
+    patch_vary_headers(response, ["User-Agent"])
+    return response
 
 
 def _screenshots(app) -> list:

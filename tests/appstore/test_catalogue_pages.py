@@ -463,3 +463,37 @@ def test_required_only_is_a_checkbox_that_only_an_explicit_yes_ticks(
     page = client_for(employee).get(f"/apps/search/?required={value}").content.decode()
     assert 'type="checkbox" name="required" value="true"' in page
     assert f"{found} app{'s' if found > 1 else ''} found" in page
+
+
+IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
+ANDROID = "Mozilla/5.0 (Linux; Android 15; Pixel 8) AppleWebKit/537.36 Chrome/131.0 Mobile"
+DESKTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0"
+
+
+@pytest.fixture
+def three_platform_app(appowner, reviewer):
+    app = make_app(owner=appowner, name="Rota", summary="Shifts")
+    platforms = (Platform.ANDROID, Platform.IOS, Platform.WEB)
+    publish(owner=appowner, reviewer=reviewer, app=app, platforms=platforms)
+    return app
+
+
+@pytest.mark.parametrize(
+    ("agent", "first", "qr"),
+    [
+        (IPHONE, "Install on iOS", False),
+        (ANDROID, "Install on Android", False),
+        (DESKTOP, "Install on Android", True),
+    ],
+)
+def test_a_phone_sees_its_own_platform_first_and_no_qr_code(
+    client_for, employee, three_platform_app, agent, first, qr
+):
+    response = client_for(employee).get(f"/apps/{three_platform_app.slug}/", HTTP_USER_AGENT=agent)
+    page = response.content.decode()
+    buttons = [
+        page.index(label) for label in ("Install on iOS", "Install on Android", "Open the Web app")
+    ]
+    assert page.index(first) == min(buttons)  # the others stay reachable after it
+    assert ("Scan to open this page on your phone" in page) is qr
+    assert "User-Agent" in response["Vary"]
