@@ -1,8 +1,17 @@
-"""Shared fixtures: one persona per demo role, API clients, and the role groups."""
+"""Shared fixtures: one persona per demo role, API clients, the role groups, and the
+demo data (seeded once per run, restored for each module that reads it)."""
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.test import TestCase, override_settings
 from rest_framework.test import APIClient
 
 from portal.choices import Role
@@ -96,3 +105,84 @@ def client_for(client):
         return client
 
     return _client_for
+
+
+DEMO_PASSWORD = "demo-pass-1"
+
+
+def _demo_tables(cursor) -> dict[str, str]:
+    """Every table of the schema, with its writable columns (quoted, in order)."""
+    cursor.execute(
+        """
+        SELECT quote_ident(c.relname), string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+        FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+        WHERE c.relnamespace = current_schema()::regnamespace
+          AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+          AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+        GROUP BY c.relname
+        """
+    )
+    return dict(cursor.fetchall())
+
+
+def _copy_out() -> dict[str, tuple[str, bytes]]:
+    snapshot = {}
+    with connection.cursor() as cursor:
+        for table, columns in _demo_tables(cursor).items():
+            data = bytearray()
+            with cursor.copy(f"COPY (SELECT {columns} FROM {table}) TO STDOUT") as copy:
+                for chunk in copy:
+                    data += chunk
+            snapshot[table] = (columns, bytes(data))
+    return snapshot
+
+
+def _copy_in(snapshot: dict[str, tuple[str, bytes]]) -> None:
+    """Replace every row of the database by the snapshot's (inside the caller's transaction,
+    triggers and foreign-key checks off while copying), and move the sequences past it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(f"TRUNCATE {', '.join(_demo_tables(cursor))}")
+        for table, (columns, data) in snapshot.items():
+            if data:
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    copy.write(data)
+        cursor.execute("SET LOCAL session_replication_role = origin")
+        models = apps.get_models(include_auto_created=True)
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(statement)
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    """`seed_demo` run once per test run, the way an operator would on a demo server (DEBUG
+    off, --force), with what waits for the commit run too (thumbnails, notifications); the
+    rows are kept in memory and the database is rolled back to what it was."""
+    media = tmp_path_factory.mktemp("demo-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            DEBUG=False, MEDIA_ROOT=media / "public", PRIVATE_MEDIA_ROOT=media / "private"
+        ),
+        transaction.atomic(),
+    ):
+        sync_role_groups()
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("seed_demo", password=DEMO_PASSWORD, force=True, stdout=StringIO())
+        snapshot = _copy_out()
+        transaction.set_rollback(True)
+    ContentType.objects.clear_cache()
+    return snapshot
+
+
+@pytest.fixture(scope="module")
+def demo(demo_snapshot, django_db_blocker):
+    """The seeded demo for every test of a module: restored from the snapshot in a
+    transaction that is rolled back after the module's last test, so the modules after
+    it find the database as they expect it. Each test runs in its own savepoint (`db`)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        _copy_in(demo_snapshot)
+        yield
+        transaction.set_rollback(True)
+    ContentType.objects.clear_cache()

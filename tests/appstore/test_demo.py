@@ -1,4 +1,5 @@
-"""The demo catalogue that seed_demo loads."""
+"""The demo catalogue that seed_demo loads: seeded once per run (the `demo` fixture), each
+test reads it in its own savepoint."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from appstore.models import (
 from appstore.selectors import apps_visible_to, my_installations
 from portal.models import Notification, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 @pytest.fixture(autouse=True)
@@ -51,9 +52,8 @@ def _counts() -> dict[str, int]:
 
 
 def test_demo_catalogue_is_realistic_and_loads_once(django_capture_on_commit_callbacks):
-    # As in a real run, what waits for the commit runs too: thumbnails, notifications.
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", password="demo-pass-1")
+    # As in a real run, what waits for the commit runs too (the `demo` fixture seeded that
+    # way): thumbnails, notifications.
     counts = _counts()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", password="demo-pass-1")
@@ -76,7 +76,6 @@ def test_demo_catalogue_is_realistic_and_loads_once(django_capture_on_commit_cal
 
 
 def test_demo_employee_sees_at_least_20_apps_but_not_other_departments_own():
-    call_command("seed_demo", password="demo-pass-1")
     employee = User.objects.get(username="employee")
     visible = set(apps_visible_to(employee).values_list("name", flat=True))
     assert len(visible) >= 20
@@ -92,7 +91,6 @@ def test_demo_employee_sees_at_least_20_apps_but_not_other_departments_own():
 
 
 def test_demo_appowner_owns_the_water_departments_apps():
-    call_command("seed_demo", password="demo-pass-1")
     appowner = User.objects.get(username="appowner")
     owned = App.objects.filter(department=appowner.department)
     assert owned.filter(name="Vanninspeksjon").exists()
@@ -100,7 +98,6 @@ def test_demo_appowner_owns_the_water_departments_apps():
 
 
 def test_demo_apps_have_icons_screenshots_and_a_real_package():
-    call_command("seed_demo", password="demo-pass-1")
     assert not App.objects.filter(icon="").exists()
     featured = App.objects.filter(is_featured=True)
     assert featured.exists()
@@ -113,7 +110,6 @@ def test_demo_apps_have_icons_screenshots_and_a_real_package():
 
 
 def test_demo_staff_rated_and_installed_apps_and_an_update_waits():
-    call_command("seed_demo", password="demo-pass-1")
     employee = User.objects.get(username="employee")
     assert Rating.objects.count() >= 3
     installations = my_installations(employee)
@@ -122,7 +118,6 @@ def test_demo_staff_rated_and_installed_apps_and_an_update_waits():
 
 
 def test_demo_has_a_listing_change_waiting_for_the_appowners_department():
-    call_command("seed_demo", password="demo-pass-1")
     appowner = User.objects.get(username="appowner")
     change = ListingChange.objects.get(state=ListingChangeState.SUBMITTED)
     assert change.app.department == appowner.department
@@ -132,7 +127,6 @@ def test_demo_has_a_listing_change_waiting_for_the_appowners_department():
 def test_demo_catalogue_grew_over_a_year_and_the_queue_has_ages():
     """Apps went live over the past months, the review queue waits for days (not seconds),
     every version's timeline runs forwards and nothing happened in the future."""
-    call_command("seed_demo", password="demo-pass-1")
     now = timezone.now()
     published = AppVersionEvent.objects.filter(to_state=S.PUBLISHED)
     ages = sorted((now - at).days for at in published.values_list("created_at", flat=True))

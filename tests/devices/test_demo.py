@@ -1,4 +1,5 @@
-"""The demo fleet that seed_demo loads: seeded once for the module, rolled back after."""
+"""The demo fleet that seed_demo loads: seeded once per run (the `demo` fixture), each test
+reads it in its own savepoint."""
 
 from __future__ import annotations
 
@@ -6,9 +7,7 @@ import datetime
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import F
-from django.test import override_settings
 from django.utils import timezone
 
 from devices import selectors
@@ -25,9 +24,8 @@ from devices.models import (
 )
 from devices.validators import luhn_valid
 from portal.models import User
-from portal.roles import sync_role_groups
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 COUNTED = [
     DeviceModel,
@@ -42,30 +40,8 @@ COUNTED = [
 ]
 
 
-class _Rollback(Exception):
-    pass
-
-
 def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in COUNTED}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """seed_demo once; every test of the module reads it; all of it is rolled back."""
-    media = tmp_path_factory.mktemp("demo-media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=media / "public", PRIVATE_MEDIA_ROOT=media / "private"),
-    ):
-        try:
-            with transaction.atomic():
-                sync_role_groups()
-                call_command("seed_demo", password="demo-pass-1", force=True)
-                yield
-                raise _Rollback
-        except _Rollback:
-            pass
 
 
 def test_demo_employee_holds_a_phone_and_a_tablet_with_one_open_repair_and_a_loaner():

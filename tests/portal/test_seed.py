@@ -1,7 +1,7 @@
 """seed_demo: idempotent demo data, one signed-in persona per role, never in production.
 
-Seeding takes seconds, so the module seeds once (rolled back at the end) and only the
-tests about a second run seed again.
+Seeding takes seconds, so the run seeds once (the `demo` fixture, DEBUG off and --force as
+an operator would on a demo server) and only the tests about a second run seed again.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db import transaction
-from django.test import override_settings
 
 from portal.choices import Role
 from portal.models import Department, User
@@ -29,14 +27,10 @@ def _counts() -> tuple[int, int, int]:
     )
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """The demo data, loaded the way an operator would on a demo server: DEBUG off, --force."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        with override_settings(DEBUG=False):
-            call_command("seed_demo", password=PASSWORD, force=True)
-        yield _counts()
-        transaction.set_rollback(True)
+@pytest.fixture
+def seeded(demo):
+    """The counts of the seeded demo, before the test changes anything."""
+    return _counts()
 
 
 @pytest.fixture
