@@ -14,8 +14,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from devices import permissions, services
-from devices.choices import RepairState, ReturnState
+from devices.choices import REPAIR_ENDED, RepairState, ReturnState
 from devices.forms import (
+    CancelForm,
     CommentForm,
     DisposeForm,
     OutcomeForm,
@@ -35,10 +36,20 @@ class CaseAction:
     run: Callable  # run(by=, case_id=, data=cleaned_data)
     targets: tuple[str, ...] = ()  # the workflow states it moves to; () = not a transition
     danger: bool = False
+    initial: Callable | None = None  # initial(case) -> the form's initial values
+
+    def blank_form(self, case) -> forms.Form:
+        """The action's empty form for this case, with what the case already knows."""
+        return self.form(initial=self.initial(case) if self.initial else None)
 
 
 def _comment(data) -> str:
     return data.get("comment", "")
+
+
+def _repair_partner(case) -> str:
+    """Where the case goes: its own repair partner, else its device model's default."""
+    return case.repair_partner or case.device.model.default_repair_partner
 
 
 REPAIR_ACTIONS: dict[str, CaseAction] = {
@@ -67,6 +78,7 @@ REPAIR_ACTIONS: dict[str, CaseAction] = {
             ShipForm,
             lambda by, case_id, data: services.ship_case(by=by, case_id=case_id, **data),
             (RepairState.IN_TRANSIT,),
+            initial=lambda case: {"repair_partner": _repair_partner(case)},
         ),
         CaseAction(
             "arrive",
@@ -105,6 +117,16 @@ REPAIR_ACTIONS: dict[str, CaseAction] = {
                 by=by, case_id=case_id, comment=_comment(data)
             ),
             (RepairState.CLOSED,),
+        ),
+        CaseAction(
+            "cancel",
+            _("Cancel the case"),
+            CancelForm,
+            lambda by, case_id, data: services.cancel_repair_case(
+                by=by, case_id=case_id, reason=data["reason"]
+            ),
+            (RepairState.CANCELLED,),
+            danger=True,
         ),
     ]
 }
@@ -151,6 +173,16 @@ RETURN_ACTIONS: dict[str, CaseAction] = {
             lambda by, case_id, data: services.close_return(by=by, case_id=case_id),
             (ReturnState.CLOSED,),
         ),
+        CaseAction(
+            "cancel",
+            _("Cancel the return"),
+            CancelForm,
+            lambda by, case_id, data: services.cancel_return(
+                by=by, case_id=case_id, reason=data["reason"]
+            ),
+            (ReturnState.CANCELLED,),
+            danger=True,
+        ),
     ]
 }
 
@@ -160,7 +192,7 @@ def _may_lend(case, user) -> bool:
         permissions.is_desk(user)
         and case.loaner_id is None
         and case.holder_id is not None
-        and case.state not in (RepairState.RETURNED_TO_USER, RepairState.CLOSED)
+        and case.state not in (RepairState.RETURNED_TO_USER, *REPAIR_ENDED)
     )
 
 

@@ -39,6 +39,11 @@ class RepairState(models.TextChoices):
     BEYOND_REPAIR = "beyond_repair", _("Beyond repair")
     RETURNED_TO_USER = "returned_to_user", _("Returned to the user")
     CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A case in one of these states is over: nothing more happens to it.
+REPAIR_ENDED = (RepairState.CLOSED, RepairState.CANCELLED)
 
 
 class ReturnReason(models.TextChoices):
@@ -57,6 +62,10 @@ class ReturnState(models.TextChoices):
     REFURBISHED = "refurbished", _("Refurbished")
     RECYCLED = "recycled", _("Recycled")
     CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+RETURN_ENDED = (ReturnState.CLOSED, ReturnState.CANCELLED)
 
 
 class WipeMethod(models.TextChoices):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from devices import people
 from devices.choices import FaultCategory, RepairState, ReturnReason, ReturnState, WipeMethod
 from devices.models import Device
-from devices.services import MAX_PHOTOS
+from devices.services import MAX_CANCEL_REASON, MAX_PHOTOS
 from portal.errors import RuleViolation
 
 
@@ -107,6 +107,14 @@ class ShipForm(forms.Form):
     carrier = forms.CharField(label=_("Carrier"), max_length=60)
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=80)
     repair_partner = forms.CharField(label=_("Repair partner"), max_length=120, required=False)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the case cancelled?"),
+        help_text=_("One line, for instance: the fault went away after a restart."),
+        max_length=MAX_CANCEL_REASON,
+    )
 
 
 class OutcomeForm(forms.Form):

@@ -285,8 +285,13 @@ class RepairCase(models.Model):
 
     @property
     def loaner_out(self) -> bool:
-        """A loaner was lent and has not come back (it does when the device is returned)."""
-        return bool(self.loaner_id) and self.returned_at is None
+        """A loaner was lent and has not come back (it does when the device is returned,
+        or when the case is cancelled)."""
+        return (
+            bool(self.loaner_id)
+            and self.returned_at is None
+            and self.state != RepairState.CANCELLED
+        )
 
 
 class RepairCaseEvent(TransitionEvent):
@@ -328,7 +333,12 @@ class ReturnCase(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(
-                    state__in=[ReturnState.REQUESTED, ReturnState.IN_TRANSIT, ReturnState.RECEIVED]
+                    state__in=[
+                        ReturnState.REQUESTED,
+                        ReturnState.IN_TRANSIT,
+                        ReturnState.RECEIVED,
+                        ReturnState.CANCELLED,
+                    ]
                 )
                 | (~Q(wipe_certificate="") & Q(wiped_at__isnull=False)),
                 name="returncase_wipe_certified",

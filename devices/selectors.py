@@ -6,7 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Upper
 
 from devices import permissions
-from devices.choices import DeviceState, RepairState, ReturnState
+from devices.choices import REPAIR_ENDED, RETURN_ENDED, DeviceState
 from devices.models import (
     Assignment,
     Device,
@@ -125,8 +125,8 @@ def search_devices(queryset: QuerySet[Device], text: str) -> QuerySet[Device]:
     )
 
 
-OPEN_REPAIR = ~Q(state=RepairState.CLOSED)
-OPEN_RETURN = ~Q(state=ReturnState.CLOSED)
+OPEN_REPAIR = ~Q(state__in=REPAIR_ENDED)
+OPEN_RETURN = ~Q(state__in=RETURN_ENDED)
 
 
 def fleet_list(queryset: QuerySet[Device]) -> QuerySet[Device]:

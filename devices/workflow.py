@@ -14,6 +14,16 @@ def _holder_or_desk(user, case) -> bool:
     return desk(user, case) or case.requested_by_id == user.pk
 
 
+def _reporter_or_desk(user, case) -> bool:
+    return desk(user, case) or case.reported_by_id == user.pk
+
+
+# Who may cancel a case that has not left its holder yet: the person who opened it (the
+# reporter or requester) or the desk, always with a reason (PRODUCT.md, journey 3).
+CANCEL_REPAIR_FROM = (R.REPORTED, R.TRIAGED)
+CANCEL_RETURN_FROM = (T.REQUESTED,)
+
+
 DEVICE_WORKFLOW = Workflow(
     event_model=DeviceEvent,
     event_field="device",
@@ -48,6 +58,10 @@ REPAIR_WORKFLOW = Workflow(
         Transition(R.REPLACED, R.RETURNED_TO_USER, "return", desk),
         Transition(R.BEYOND_REPAIR, R.CLOSED, "close", desk, comment_required=True),
         Transition(R.RETURNED_TO_USER, R.CLOSED, "close", desk),
+        *[
+            Transition(state, R.CANCELLED, "cancel", _reporter_or_desk, comment_required=True)
+            for state in CANCEL_REPAIR_FROM
+        ],
     ],
 )
 
@@ -66,5 +80,9 @@ RETURN_WORKFLOW = Workflow(
         Transition(T.REDEPLOYED, T.CLOSED, "close", desk),
         Transition(T.REFURBISHED, T.CLOSED, "close", desk),
         Transition(T.RECYCLED, T.CLOSED, "close", desk),
+        *[
+            Transition(state, T.CANCELLED, "cancel", _holder_or_desk, comment_required=True)
+            for state in CANCEL_RETURN_FROM
+        ],
     ],
 )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from devices import actions, selectors
 from devices.admin.common import DeskAdmin, _timeline
-from devices.choices import RepairState, ReturnState
+from devices.choices import REPAIR_ENDED, RETURN_ENDED, RepairState
 from devices.models import Device, RepairCase, ReturnCase
 from devices.workflow import REPAIR_WORKFLOW, RETURN_WORKFLOW
 
@@ -95,7 +95,7 @@ class CaseAdmin(DeskAdmin):
             available = []
         forms = []
         for action in available:
-            form = failed[1] if failed and failed[0] == action.name else action.form()
+            form = failed[1] if failed and failed[0] == action.name else action.blank_form(case)
             form.auto_id = f"id_{action.name}_%s"  # several forms on one page
             url = reverse(
                 f"admin:devices_{self.opts.model_name}_action_view", args=[case.pk, action.name]
@@ -200,7 +200,7 @@ class RepairCaseAdmin(CaseAdmin):
 
     @admin.display(description=_("open for"), ordering="reported_at")
     def age(self, case):
-        if case.state in (RepairState.RETURNED_TO_USER, RepairState.CLOSED):
+        if case.state in (RepairState.RETURNED_TO_USER, *REPAIR_ENDED):
             return None
         return timesince(case.reported_at, depth=1)
 
@@ -245,6 +245,6 @@ class ReturnCaseAdmin(CaseAdmin):
 
     @admin.display(description=_("open for"), ordering="requested_at")
     def age(self, case):
-        if case.state == ReturnState.CLOSED:
+        if case.state in RETURN_ENDED:
             return None
         return timesince(case.requested_at, depth=1)

@@ -12,6 +12,8 @@ from rest_framework import serializers
 from appstore.api.serializers import EventSerializer, InvalidSerializer
 from devices import actions, permissions
 from devices.choices import (
+    REPAIR_ENDED,
+    RETURN_ENDED,
     DeviceCategory,
     DeviceState,
     FaultCategory,
@@ -21,6 +23,7 @@ from devices.choices import (
     WipeMethod,
 )
 from devices.models import Assignment, Device, DeviceModel, RepairCase, ReturnCase
+from devices.services import MAX_CANCEL_REASON
 
 __all__ = ["EventSerializer", "InvalidSerializer"]
 
@@ -174,12 +177,12 @@ class DeviceDetailSerializer(DeviceSerializer):
 
     @extend_schema_field(RepairCaseRefSerializer(many=True))
     def get_open_repair_cases(self, device: Device) -> list[dict]:
-        cases = [c for c in device.repair_cases.all() if c.state != RepairState.CLOSED]
+        cases = [c for c in device.repair_cases.all() if c.state not in REPAIR_ENDED]
         return RepairCaseRefSerializer(cases, many=True, context=self.context).data
 
     @extend_schema_field(ReturnCaseRefSerializer(many=True))
     def get_open_return_cases(self, device: Device) -> list[dict]:
-        cases = [c for c in device.return_cases.all() if c.state != ReturnState.CLOSED]
+        cases = [c for c in device.return_cases.all() if c.state not in RETURN_ENDED]
         return ReturnCaseRefSerializer(cases, many=True, context=self.context).data
 
 
@@ -372,6 +375,11 @@ class ActionInputSerializer(serializers.Serializer):
     )
     replacement = serializers.CharField(
         required=False, help_text=_("outcome, when replaced: a device in stock.")
+    )
+    reason = serializers.CharField(
+        required=False,
+        max_length=MAX_CANCEL_REASON,
+        help_text=_("cancel: why the case is cancelled, one line (required to cancel)."),
     )
     method = serializers.CharField(required=False, help_text=_("wipe: the wipe method."))
     certificate = serializers.CharField(

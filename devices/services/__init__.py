@@ -12,12 +12,14 @@ callers keep using `devices.services.<name>`.
 
 from __future__ import annotations
 
+from devices.services.common import MAX_CANCEL_REASON
 from devices.services.fleet import add_to_stock, assign_device
 from devices.services.repairs import (
     MAX_PHOTOS,
     OUTCOME_NEWS,
     OUTCOMES,
     PHOTO_THUMBNAIL_SIZE,
+    cancel_repair_case,
     case_at_partner,
     close_case,
     lend_loaner,
@@ -30,6 +32,7 @@ from devices.services.repairs import (
 )
 from devices.services.returns import (
     DISPOSALS,
+    cancel_return,
     close_return,
     dispose_return,
     receive_return,
@@ -40,12 +43,15 @@ from devices.services.returns import (
 
 __all__ = [
     "DISPOSALS",
+    "MAX_CANCEL_REASON",
     "MAX_PHOTOS",
     "OUTCOMES",
     "OUTCOME_NEWS",
     "PHOTO_THUMBNAIL_SIZE",
     "add_to_stock",
     "assign_device",
+    "cancel_repair_case",
+    "cancel_return",
     "case_at_partner",
     "close_case",
     "close_return",

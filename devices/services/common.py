@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from devices.choices import DeviceState
 from devices.models import Assignment, Device
+from devices.permissions import is_desk
 from devices.workflow import DEVICE_WORKFLOW
 from portal.choices import Role
-from portal.errors import NotFound
+from portal.errors import NotFound, RuleViolation
 from portal.models import User
 from portal.notifications import notify_in_their_language
 
@@ -70,3 +71,29 @@ def _hand_over(device: Device, *, to: User, by, loan: bool, comment: str = "") -
 def _take_back(device: Device, *, target: str, by, comment: str = "") -> None:
     Assignment.objects.filter(device=device, ended_at__isnull=True).update(ended_at=timezone.now())
     DEVICE_WORKFLOW.apply(device, target=target, by=by, comment=comment, assignee=None)
+
+
+MAX_CANCEL_REASON = 200
+
+
+def _cancel_reason(reason: str) -> str:
+    """Why a case is cancelled: required, one line (whitespace collapsed), at most
+    MAX_CANCEL_REASON characters."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise RuleViolation(_("Say why the case is cancelled."), field="reason")
+    if len(reason) > MAX_CANCEL_REASON:
+        raise RuleViolation(
+            _("Keep the reason to %(count)s characters.") % {"count": MAX_CANCEL_REASON},
+            field="reason",
+        )
+    return reason
+
+
+def _tell_cancelled(case, *, by, people, kind: str, title, reason: str, url: str) -> None:
+    """Tell the other side of a cancelled case: its people (not the one who cancelled),
+    and the desk when someone else cancelled it."""
+    key = f"{kind}:{case.pk}:cancelled"
+    _tell([pk for pk in people if pk != by.pk], key=key, title=title, url=url)
+    if not is_desk(by):
+        _tell_desk(key=key, title=title, body=reason, url=url)

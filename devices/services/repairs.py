@@ -13,14 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devices import permissions
-from devices.choices import DeviceState, FaultCategory, RepairState
+from devices.choices import REPAIR_ENDED, DeviceState, FaultCategory, RepairState
 from devices.models import RepairCase, RepairPhoto
 from devices.services.common import (
+    _cancel_reason,
     _case_people,
     _devices,
     _hand_over,
     _take_back,
     _tell,
+    _tell_cancelled,
     _tell_desk,
 )
 from devices.workflow import DEVICE_WORKFLOW, REPAIR_WORKFLOW
@@ -92,7 +94,7 @@ def _checked_report(by, device, category: str, description: str, photos) -> list
         raise RuleViolation(_("Choose what is wrong."), field="category")
     if not description.strip():
         raise RuleViolation(_("Describe what happened."), field="description")
-    if device.repair_cases.exclude(state=RepairState.CLOSED).exists():
+    if device.repair_cases.exclude(state__in=REPAIR_ENDED).exists():
         raise RuleViolation(_("This device already has an open repair case."), field="device")
     if len(photos) > MAX_PHOTOS:
         raise RuleViolation(
@@ -160,11 +162,7 @@ def lend_loaner(*, by, case_id: int, loaner_id: int) -> RepairCase:
     if (
         case.loaner_id
         or case.holder is None
-        or case.state
-        in (
-            RepairState.RETURNED_TO_USER,
-            RepairState.CLOSED,
-        )
+        or case.state in (RepairState.RETURNED_TO_USER, *REPAIR_ENDED)
     ):
         raise RuleViolation(_("This case cannot get a loaner now."), field="loaner")
     [loaner] = _devices(loaner_id)
@@ -256,6 +254,33 @@ def return_to_user(*, by, case_id: int):
 @transaction.atomic
 def close_case(*, by, case_id: int, comment: str = ""):
     return REPAIR_WORKFLOW.apply(_case(case_id), target=RepairState.CLOSED, by=by, comment=comment)
+
+
+@transaction.atomic
+def cancel_repair_case(*, by, case_id: int, reason: str):
+    """The reporter or the desk cancels a case still reported or triaged (the device has
+    not left its holder), with a one-line reason. A loaner lent meanwhile goes back to
+    stock; the other side (the reporter and holder, or the desk) is told."""
+    case = _case(case_id)
+    reason = _cancel_reason(reason)
+    event = REPAIR_WORKFLOW.apply(case, target=RepairState.CANCELLED, by=by, comment=reason)
+    if case.loaner_id:
+        [loaner] = _devices(case.loaner_id)
+        if loaner.state == DeviceState.LOANED:
+            _take_back(loaner, target=DeviceState.IN_STOCK, by=by, comment=f"#{case.pk}")
+    _tell_cancelled(
+        case,
+        by=by,
+        people=[case.reported_by_id, case.holder_id],
+        kind="repaircase",
+        title=lambda: (
+            _("Repair case #%(case)s is cancelled: %(device)s")
+            % {"case": case.pk, "device": case.device.model}
+        ),
+        reason=reason,
+        url=reverse("devices:repair_case", args=[case.pk]),
+    )
+    return event
 
 
 def make_photo_thumbnail(*, photo_id: int) -> bool:

@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from devices import permissions
 from devices.choices import DeviceState, ReturnReason, ReturnState, WipeMethod
 from devices.models import ReturnCase
-from devices.services.common import _case_people, _devices, _take_back, _tell, _tell_desk
+from devices.services.common import (
+    _cancel_reason,
+    _case_people,
+    _devices,
+    _take_back,
+    _tell,
+    _tell_cancelled,
+    _tell_desk,
+)
 from devices.workflow import DEVICE_WORKFLOW, RETURN_WORKFLOW
 from portal.errors import NotFound, RuleViolation
 
@@ -120,3 +128,25 @@ def dispose_return(*, by, case_id: int, outcome: str, comment: str = ""):
 @transaction.atomic
 def close_return(*, by, case_id: int):
     return RETURN_WORKFLOW.apply(_return(case_id), target=ReturnState.CLOSED, by=by)
+
+
+@transaction.atomic
+def cancel_return(*, by, case_id: int, reason: str):
+    """The requester or the desk cancels a return still requested (the device has not
+    left its holder, who keeps it), with a one-line reason; the other side is told."""
+    case = _return(case_id)
+    reason = _cancel_reason(reason)
+    event = RETURN_WORKFLOW.apply(case, target=ReturnState.CANCELLED, by=by, comment=reason)
+    _tell_cancelled(
+        case,
+        by=by,
+        people=[case.requested_by_id, case.holder_id],
+        kind="returncase",
+        title=lambda: (
+            _("Return #R%(case)s is cancelled: %(device)s")
+            % {"case": case.pk, "device": case.device.model}
+        ),
+        reason=reason,
+        url=reverse("devices:return_case", args=[case.pk]),
+    )
+    return event

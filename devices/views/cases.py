@@ -47,6 +47,11 @@ RETURN_STEPS = [
 def _steps(steps, state: str, labels: dict) -> list[dict]:
     """Each step with its label and whether it is done, current or to come."""
     flat = [s if isinstance(s, tuple) else (s,) for s in steps]
+    if not any(state in group for group in flat):  # cancelled: opened, then stopped
+        return [
+            {"label": labels[flat[0][0]], "status": "done"},
+            {"label": labels[state], "status": "current"},
+        ]
     current = next((i for i, group in enumerate(flat) if state in group), 0)
     result = []
     for i, group in enumerate(flat):
@@ -176,11 +181,11 @@ def _return_or_404(request, pk):
     return case
 
 
-def _action_forms(available, failed=None):
+def _action_forms(case, available, failed=None):
     """One form per action; the one that was just refused keeps its input and errors."""
     forms = []
     for action in available:
-        form = failed[1] if failed and failed[0] == action.name else action.form()
+        form = failed[1] if failed and failed[0] == action.name else action.blank_form(case)
         if action.name == "lend":  # offer the devices in stock as suggestions
             form.fields["device"].widget.attrs["list"] = "stock-devices"
         forms.append({"action": action, "form": form})
@@ -198,7 +203,7 @@ def repair_case(request, pk, *, failed=None, status=200):
             "case": case,
             "steps": _steps(REPAIR_STEPS, case.state, labels),
             "labels": labels,
-            "forms": _action_forms(actions.repair_actions(case, request.user), failed),
+            "forms": _action_forms(case, actions.repair_actions(case, request.user), failed),
             "is_desk": permissions.is_desk(request.user),
             "device_link": permissions.may_see_device(request.user, case.device),
             "label": permissions.is_desk(request.user) and case.state in LABEL_STATES["repair"],
@@ -219,7 +224,7 @@ def return_case(request, pk, *, failed=None, status=200):
             "case": case,
             "steps": _steps(RETURN_STEPS, case.state, labels),
             "labels": labels,
-            "forms": _action_forms(actions.return_actions(case, request.user), failed),
+            "forms": _action_forms(case, actions.return_actions(case, request.user), failed),
             "is_desk": permissions.is_desk(request.user),
             "device_link": permissions.may_see_device(request.user, case.device),
             "label": case.state in LABEL_STATES["return"],

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from devices import permissions, selectors, services
-from devices.choices import DeviceState, RepairState, ReturnState
+from devices.choices import REPAIR_ENDED, RETURN_ENDED, DeviceState
 from devices.filters import DeviceFilter
 from devices.forms import PersonForm
 from devices.views.common import bound, desk_required, refused
@@ -145,12 +145,8 @@ def device(request, pk, *, assign_form=None, status=200):
     user = request.user
     is_desk = permissions.is_desk(user)
     acts = permissions.holds(user, device) or permissions.manages(user, device)
-    open_repair = next(
-        (c for c in device.repair_cases.all() if c.state != RepairState.CLOSED), None
-    )
-    open_return = next(
-        (c for c in device.return_cases.all() if c.state != ReturnState.CLOSED), None
-    )
+    open_repair = next((c for c in device.repair_cases.all() if c.state not in REPAIR_ENDED), None)
+    open_return = next((c for c in device.return_cases.all() if c.state not in RETURN_ENDED), None)
     return render(
         request,
         "devices/device.html",

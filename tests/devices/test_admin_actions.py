@@ -57,7 +57,7 @@ def test_desk_repairs_a_device_with_a_loaner_and_the_loaner_comes_back(
     page = desk.get(f"{REPAIRS}{case.pk}/change/")
     assert page.status_code == 200
     names = [item["action"].name for item in page.context["action_forms"]]
-    assert names == ["triage", "lend"]
+    assert names == ["triage", "lend", "cancel"]
 
     _done(_act(desk, REPAIRS, case, "triage", comment="Screen only"), case, REPAIRS)
     _done(_act(desk, REPAIRS, case, "lend", device=loaner.serial_number), case, REPAIRS)

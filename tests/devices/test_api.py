@@ -210,7 +210,7 @@ def test_an_employee_reports_a_fault_with_photos(api_client, employee, fleet):
     assert body["data_backed_up"] is True and body["is_security_event"] is False
     assert len(body["photos"]) == 2
     assert api_client.get(body["photos"][0]).status_code == 200
-    assert body["allowed_actions"] == []
+    assert [a["name"] for a in body["allowed_actions"]] == ["cancel"]
 
 
 def test_lost_or_stolen_is_a_security_event(api_client, employee, fleet):
@@ -278,7 +278,7 @@ def test_an_employee_asks_to_return_their_device(api_client, employee, fleet):
     body = response.json()
     assert body["state"] == "requested" and body["reason"] == "upgrade"
     assert body["requested_by"]["username"] == "employee"
-    assert [a["name"] for a in body["allowed_actions"]] == ["ship"]
+    assert [a["name"] for a in body["allowed_actions"]] == ["ship", "cancel"]
     bad = api_client.post(device_url(fleet["mine"].pk, "return"), {"reason": "bored"})
     assert bad.status_code == 400 and "reason" in bad.json()["fields"]
     assert (
@@ -347,10 +347,12 @@ def test_the_case_detail_lists_the_actions_open_to_the_requester(
 ):
     api_client.force_login(logistics)
     desk_view = api_client.get(repair_url(cases["mine"].pk)).json()
-    assert [a["name"] for a in desk_view["allowed_actions"]] == ["triage", "lend"]
+    assert [a["name"] for a in desk_view["allowed_actions"]] == ["triage", "lend", "cancel"]
     assert desk_view["allowed_actions"][0]["label"] == "Triage"
     api_client.force_login(employee)
-    assert api_client.get(repair_url(cases["mine"].pk)).json()["allowed_actions"] == []
+    assert api_client.get(repair_url(cases["mine"].pk)).json()["allowed_actions"] == [
+        {"name": "cancel", "label": "Cancel the case"}
+    ]
 
 
 # The desk's actions.
