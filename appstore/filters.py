@@ -15,9 +15,14 @@ from portal.models import Department
 class CatalogueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     platform = django_filters.ChoiceFilter(
-        label=_("Platform"), choices=Platform.choices, method="filter_platform"
+        label=_("Platform"),
+        choices=Platform.choices,
+        empty_label=_("All platforms"),
+        method="filter_platform",
     )
-    category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=Category.choices, empty_label=_("All categories")
+    )
     department = django_filters.ModelChoiceFilter(
         label=_("Owning department"),
         queryset=Department.objects.filter(apps__isnull=False).distinct().order_by("name"),

@@ -497,3 +497,10 @@ def test_a_phone_sees_its_own_platform_first_and_no_qr_code(
     assert page.index(first) == min(buttons)  # the others stay reachable after it
     assert ("Scan to open this page on your phone" in page) is qr
     assert "User-Agent" in response["Vary"]
+
+
+def test_the_filters_offer_all_instead_of_dashes(client_for, employee, water_app):
+    page = client_for(employee).get("/apps/search/").content.decode()
+    assert '<option value="" selected>All platforms</option>' in page
+    assert '<option value="" selected>All categories</option>' in page
+    assert "---------" not in page
