@@ -38,7 +38,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from devices import permissions, rows, services
+from devices import jobs, permissions, rows, services
 from devices.choices import ImportState
 from devices.models import Device, DeviceImport
 from portal.errors import NotPermitted, RuleViolation
@@ -100,10 +100,7 @@ def start_import(*, by, upload, import_good_rows: bool = False, queue: bool = Tr
 
 
 def _queue(import_id: int) -> None:
-    from devices.tasks import run_device_import
-    from portal.tasks import enqueue
-
-    enqueue(run_device_import, import_id)
+    jobs.queue(jobs.RUN_DEVICE_IMPORT, import_id=import_id)
 
 
 # Running it -----------------------------------------------------------------------------

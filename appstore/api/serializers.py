@@ -12,6 +12,7 @@ from appstore import selectors
 from appstore.choices import Platform
 from appstore.models import App, AppArtifact, AppScreenshot, AppVersion
 from appstore.workflow import VERSION_WORKFLOW
+from portal.api.serializers import EventSerializer, InvalidSerializer
 from portal.choices import Role, WorkPattern
 from portal.models import Department
 
@@ -56,21 +57,6 @@ class BoundedListField(serializers.ListField):
         if self.max_length is not None and isinstance(data, list) and len(data) > self.max_length:
             self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
-
-
-class InvalidSerializer(serializers.Serializer):
-    """The one error form of a 400: the first message, a code, and every message by field."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField()
-
-    def get_fields(self):
-        # "fields" is a Serializer attribute, so that field is added here, not declared.
-        fields = super().get_fields()
-        fields["fields"] = serializers.DictField(
-            child=serializers.JSONField(), help_text=_("Messages by field name.")
-        )
-        return fields
 
 
 class DepartmentRefSerializer(serializers.Serializer):
@@ -348,20 +334,6 @@ class ChecklistAnswerSerializer(serializers.Serializer):
     result = serializers.CharField(read_only=True)
     result_label = serializers.CharField(source="get_result_display", read_only=True)
     note = serializers.CharField(read_only=True)
-
-
-class EventSerializer(serializers.Serializer):
-    actor = serializers.SerializerMethodField()
-    from_state = serializers.CharField(read_only=True)
-    to_state = serializers.CharField(read_only=True)
-    comment = serializers.CharField(read_only=True)
-    created_at = serializers.DateTimeField(read_only=True)
-
-    def get_actor(self, event) -> str | None:
-        actor = event.actor
-        if actor is None:
-            return None
-        return actor.get_full_name() or actor.username
 
 
 class SubmissionDetailSerializer(SubmissionSerializer):

@@ -9,7 +9,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from appstore.api.serializers import EventSerializer, InvalidSerializer
 from devices import actions, permissions
 from devices.choices import (
     REPAIR_ENDED,
@@ -24,6 +23,7 @@ from devices.choices import (
 )
 from devices.models import Assignment, Device, DeviceModel, RepairCase, ReturnCase
 from devices.services import MAX_CANCEL_REASON
+from portal.api.serializers import EventSerializer, InvalidSerializer
 
 __all__ = ["EventSerializer", "InvalidSerializer"]
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from devices import permissions
+from devices import jobs, permissions
 from devices.choices import REPAIR_ENDED, DeviceState, FaultCategory, RepairState
 from devices.models import RepairCase, RepairPhoto
 from devices.services.common import (
@@ -296,7 +296,4 @@ def make_photo_thumbnail(*, photo_id: int) -> bool:
 
 
 def _queue_photo_thumbnail(photo_id: int) -> None:
-    from devices.tasks import make_photo_thumbnail as task
-    from portal.tasks import enqueue
-
-    enqueue(task, photo_id)
+    jobs.queue(jobs.MAKE_PHOTO_THUMBNAIL, photo_id=photo_id)

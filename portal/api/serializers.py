@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from portal.models import Department, User
@@ -46,3 +47,32 @@ class MeSerializer(serializers.ModelSerializer):
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
+
+
+class InvalidSerializer(serializers.Serializer):
+    """The one error form of a 400: the first message, a code, and every message by field."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+    def get_fields(self):
+        # "fields" is a Serializer attribute, so that field is added here, not declared.
+        fields = super().get_fields()
+        fields["fields"] = serializers.DictField(
+            child=serializers.JSONField(), help_text=_("Messages by field name.")
+        )
+        return fields
+
+
+class EventSerializer(serializers.Serializer):
+    actor = serializers.SerializerMethodField()
+    from_state = serializers.CharField(read_only=True)
+    to_state = serializers.CharField(read_only=True)
+    comment = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def get_actor(self, event) -> str | None:
+        actor = event.actor
+        if actor is None:
+            return None
+        return actor.get_full_name() or actor.username
