@@ -8,12 +8,16 @@ class DevicesConfig(AppConfig):
 
     def ready(self) -> None:
         from devices.permissions import is_desk
+        from devices.selectors import manages_a_department
         from portal.choices import Role
         from portal.navigation import NavEntry, register
         from portal.roles import register_permissions
 
         register(NavEntry(_("Devices"), "devices:mine", lambda user: True, order=20))
-        register(NavEntry(_("Logistics desk"), "devices:desk", is_desk, order=21))
+        register(
+            NavEntry(_("My department's devices"), "devices:team", manages_a_department, order=21)
+        )
+        register(NavEntry(_("Logistics desk"), "devices:desk", is_desk, order=22))
 
         # The logistics desk's admin screens: devices and cases are read-only there and
         # changed only through the desk's forms (which need "change"); device models are

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from devices import people
@@ -38,12 +39,15 @@ class FaultForm(forms.Form):
         max_length=4000,
     )
     data_backed_up = forms.BooleanField(label=_("My data is backed up"), required=False)
-    photos = PhotosField(
-        label=_("Photos"),
-        required=False,
-        help_text=_("Up to %(count)s photos of the damage: PNG, JPEG or WebP.")
-        % {"count": MAX_PHOTOS},
-    )
+    photos = PhotosField(label=_("Photos"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Interpolated per form, in the language of the request (a lazy string formatted
+        # in the class body would be translated once, at import, into English).
+        self.fields["photos"].help_text = gettext(
+            "Up to %(count)s photos of the damage: PNG, JPEG or WebP."
+        ) % {"count": MAX_PHOTOS}
 
 
 class ReturnForm(forms.Form):

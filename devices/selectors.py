@@ -27,6 +27,11 @@ def _managed_path(user) -> str | None:
     return None
 
 
+def manages_a_department(user) -> bool:
+    """A line manager with a department: they see "My department's devices"."""
+    return user.is_authenticated and _managed_path(user) is not None
+
+
 def devices_visible_to(user) -> QuerySet[Device]:
     """The desk sees every device; a line manager their department's; everyone their own."""
     if not user.is_authenticated:

@@ -81,7 +81,7 @@ def _label_filter_fields(form, scope: str) -> None:
 @login_required
 def team(request):
     user = request.user
-    if not user.has_role(Role.LINE_MANAGER) or user.department_id is None:
+    if not selectors.manages_a_department(user):
         raise PermissionDenied(_("Only line managers see their department's devices."))
     queryset = selectors.department_devices(user)
     return _fleet_page(
