@@ -63,3 +63,12 @@ def error_target(bound_field) -> str:
     if isinstance(widget, forms.RadioSelect | forms.MultiWidget):
         return f"{bound_field.auto_id}_0"
     return bound_field.id_for_label or bound_field.auto_id
+
+
+@register.filter
+def known_translation(stored_text: str) -> str:
+    """Stored text (a seeded checklist item) in the page's language when the catalogue
+    has it; anything else (an administrator's own wording) as it was written."""
+    from django.utils.translation import gettext
+
+    return gettext(str(stored_text)) if stored_text else stored_text
