@@ -259,6 +259,9 @@ class Notification(models.Model):
         User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
     )
     key = models.CharField(_("event"), max_length=200)
+    # The piece of work the notification asks for ("appversion:12"), if any: once it is
+    # done, the notifications about it are marked read for everyone (notifications.resolve).
+    subject = models.CharField(_("about"), max_length=100, blank=True, default="")
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
@@ -292,6 +295,11 @@ class Notification(models.Model):
                     email_due=True, email_sent_at__isnull=True, email_failed_at__isnull=True
                 ),
                 name="notification_email_pending",
+            ),
+            models.Index(
+                fields=["subject"],
+                condition=models.Q(read_at__isnull=True) & ~models.Q(subject=""),
+                name="notification_open_subject",
             ),
         ]
 

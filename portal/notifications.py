@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from portal.models import Notification, OutboundEmail, User
+from portal.queue import enqueue_each, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +28,24 @@ logger = logging.getLogger(__name__)
 # task retries these with backoff. Any other error fails that one email for good.
 TRANSIENT_ERRORS = (OSError,)
 
+# The tasks of portal.tasks that send, queued by name (the tasks import this module).
+SEND_NOTIFICATION_EMAIL = "portal.tasks.send_notification_email"
+SEND_EMAIL = "portal.tasks.send_email"
 
-def notify_in_their_language(recipients, *, key: str, title, body="", url: str = "") -> int:
-    """`notify`, with the title and body (callables returning text) written in each
-    recipient's own language. `recipients` is a queryset of users."""
+
+def notify_in_their_language(
+    recipients,
+    *,
+    key: str,
+    title,
+    body="",
+    url: str = "",
+    email: bool = True,
+    subject: str = "",
+) -> int:
+    """`notify`, with the title and body (text, or callables returning text) written in
+    each recipient's own language (their saved one, else the site's default).
+    `recipients` is a queryset of users."""
     by_language: dict[str, list[int]] = {}
     for pk, language in recipients.values_list("pk", "preferred_language").iterator(
         chunk_size=2000
@@ -38,13 +53,15 @@ def notify_in_their_language(recipients, *, key: str, title, body="", url: str =
         by_language.setdefault(language or "", []).append(pk)
     told = 0
     for language, ids in sorted(by_language.items()):
-        with translation.override(language or None):
-            told += notify(
-                recipients=ids,
+        with translation.override(language or settings.LANGUAGE_CODE):
+            told += _notify(
+                ids=set(ids),
                 key=key,
-                title=str(title()),
+                title=str(title() if callable(title) else title),
                 body=str(body() if callable(body) else body),
                 url=url,
+                email=email,
+                subject=subject,
             )
     return told
 
@@ -53,15 +70,38 @@ def notify(
     *,
     recipients: Iterable[User | int],
     key: str,
-    title: str,
-    body: str = "",
+    title,
+    body="",
     url: str = "",
     email: bool = True,
+    subject: str = "",
 ) -> int:
-    """Tell each recipient about the event `key`, at most once each. Returns how many are new."""
+    """Tell each recipient about the event `key`, at most once each. Returns how many are new.
+
+    `title` and `body` are callables that return text (`lambda: _("...") % names`): each is
+    called in the recipient's own language, so a notification and its email read in the
+    language of the person told, not of the person acting. Plain text is stored as given.
+    `subject` names the piece of work the notification asks for ("appversion:12"): once
+    that work is done, `resolve` marks the notifications about it read for everyone."""
     ids = {r if isinstance(r, int) else r.pk for r in recipients}
     if not ids:
         return 0
+    if callable(title) or callable(body):
+        return notify_in_their_language(
+            User.objects.filter(pk__in=ids),
+            key=key,
+            title=title,
+            body=body,
+            url=url,
+            email=email,
+            subject=subject,
+        )
+    return _notify(
+        ids=ids, key=key, title=str(title), body=str(body), url=url, email=email, subject=subject
+    )
+
+
+def _notify(*, ids: set[int], key: str, title: str, body: str, url: str, email: bool, subject: str):
     with transaction.atomic():
         already = set(
             Notification.objects.filter(key=key, recipient_id__in=ids).values_list(
@@ -71,7 +111,13 @@ def notify(
         Notification.objects.bulk_create(
             [
                 Notification(
-                    recipient_id=rid, key=key, title=title, body=body, url=url, email_due=email
+                    recipient_id=rid,
+                    key=key,
+                    subject=subject,
+                    title=title[:300],
+                    body=body,
+                    url=url,
+                    email_due=email,
                 )
                 for rid in sorted(ids - already)
             ],
@@ -94,10 +140,19 @@ def notify(
     return len(ids - already)
 
 
-def _queue_notification_emails(notification_ids: list[int]) -> None:
-    from portal.tasks import enqueue_each, send_notification_email
+def resolve(*, subject: str) -> int:
+    """The work `subject` names is done (a version was decided, published, withdrawn):
+    its unread notifications are marked read, for everyone they were sent to. One
+    statement, whatever the number of people. Returns how many were marked."""
+    if not subject:
+        return 0
+    return Notification.objects.filter(subject=subject, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
-    enqueue_each(send_notification_email, notification_ids, key="notification_id")
+
+def _queue_notification_emails(notification_ids: list[int]) -> None:
+    enqueue_each(SEND_NOTIFICATION_EMAIL, notification_ids, key="notification_id")
 
 
 def one_line(text: str) -> str:
@@ -164,8 +219,6 @@ def queue_email(
 ) -> OutboundEmail:
     """Store an email and send it from the worker once the current transaction commits.
     The text stays in the database only until the email is sent (or fails for good)."""
-    from portal.tasks import enqueue_on_commit, send_email
-
     outbox = OutboundEmail.objects.create(
         to=to,
         subject=one_line(subject)[:300],
@@ -173,7 +226,7 @@ def queue_email(
         html_body=html_body,
         from_email=from_email or settings.DEFAULT_FROM_EMAIL,
     )
-    enqueue_on_commit(send_email, outbox_id=outbox.pk)
+    enqueue_on_commit(SEND_EMAIL, outbox_id=outbox.pk)
     return outbox
 
 

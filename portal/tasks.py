@@ -1,5 +1,6 @@
-"""Background jobs of the portal: email delivery, the outbox reconciler, and the one way
-the portal hands a task to the broker (`enqueue`, `enqueue_on_commit`)."""
+"""Background jobs of the portal: email delivery and the outbox reconciler. Thin: each loads
+by id and calls `portal.notifications`. Services queue them by name through
+`portal.queue` (`enqueue`, `enqueue_on_commit`, re-exported here for older callers)."""
 
 from __future__ import annotations
 
@@ -14,42 +15,16 @@ from django.utils import timezone
 
 from portal import notifications
 from portal.models import Notification, OutboundEmail
+from portal.queue import enqueue, enqueue_each, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["enqueue", "enqueue_each", "enqueue_on_commit"]
 
 # Mail servers fail transiently: retry with exponential backoff, for about an hour, then
 # mark the email failed. Any other error fails the email at once (see notifications).
 EMAIL_TASK = {"bind": True, "max_retries": 8}
 BACKOFF_SECONDS, BACKOFF_MAX_SECONDS = 30, 600
-
-
-def enqueue(task, *args, **kwargs) -> bool:
-    """Hand a task to the broker now. Never raises: a broker that is down or frozen (short
-    socket timeouts, no publish retry) is logged and reported as False. What must not be
-    lost is recorded in the database first (the outbox) and sent by `reconcile_outbox`."""
-    try:
-        task.apply_async(args=args, kwargs=kwargs)
-    except Exception:  # noqa: BLE001 - the request that caused the task must not fail
-        logger.exception("Could not queue %s %s %s", task.name, args, kwargs)
-        return False
-    return True
-
-
-def enqueue_on_commit(task, *args, **kwargs) -> None:
-    """`enqueue` once the current transaction commits (nothing for a rolled-back change)."""
-    transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
-
-
-def enqueue_each(task, ids, *, key: str) -> int:
-    """Queue `task(**{key: id})` for each id, stopping at the first failure: the broker is
-    away and each further attempt would only wait for its timeout. Returns how many left."""
-    queued, eager = 0, task.app.conf.task_always_eager
-    for pk in ids:
-        if enqueue(task, **{key: pk}):
-            queued += 1
-        elif not eager:  # running eagerly, a failure is that one task's, not the broker's
-            break
-    return queued
 
 
 def _send_or_retry(task, send, give_up, **ids) -> bool:

@@ -2,6 +2,9 @@
 an app they installed or of a required app in their audience. Each person once per event,
 in their own language. Run from Celery tasks, after the publication committed.
 
+Quiet by default: a new or updated optional app is a notification in the list only; a
+required app is emailed too (it is assigned work).
+
 An audience may be tens of thousands of people: above CHUNK_SIZE the task only lists who
 hears and queues one short task per chunk of them, which applies the same rule to its
 chunk (someone who left the audience meanwhile is not told). Each chunk is idempotent
@@ -19,10 +22,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appstore import selectors
+from appstore import selectors, task_names
 from appstore.choices import VersionState
 from appstore.models import App, AppVersion
 from portal.notifications import notify_in_their_language
+from portal.queue import enqueue, send
 
 CHUNK_SIZE = 500
 
@@ -34,14 +38,15 @@ class Announcement:
     title: Callable[[], str]
     body: str
     url: str
+    email: bool
 
 
 def announce_publication(*, version_id: int, user_ids: Sequence[int] | None = None) -> int:
-    """Who hears of a publication: for a required app's first publication, its audience
-    (as an assignment); afterwards the audience of a required app and everyone in the
-    audience who installed an earlier version. `user_ids`: only those of them (a chunk).
-    Returns how many were newly told here (0 when the audience was split into chunks).
-    The whole announcement marks the version announced once it ran to its end."""
+    """Who hears of a publication: for an app's first publication, its whole audience (a
+    required app's as an assignment); afterwards the audience of a required app and
+    everyone in the audience who installed an earlier version. `user_ids`: only those of
+    them (a chunk). Returns how many were newly told here (0 when the audience was split
+    into chunks). The whole announcement marks the version announced once it ran."""
     told = _announce_publication(version_id=version_id, user_ids=user_ids)
     if user_ids is None:
         AppVersion.objects.filter(pk=version_id, announced_at__isnull=True).update(
@@ -54,9 +59,6 @@ def reconcile_announcements(*, grace_seconds: int, limit: int = 50) -> list[int]
     """Queue the announcement of published versions whose announcement never ran (the
     broker was away when they were published, or the task failed) after `grace_seconds`.
     Announcing is idempotent, so a version queued twice tells nobody twice."""
-    from appstore import tasks
-    from portal.tasks import enqueue
-
     waiting = list(
         AppVersion.objects.filter(
             state=VersionState.PUBLISHED,
@@ -66,7 +68,7 @@ def reconcile_announcements(*, grace_seconds: int, limit: int = 50) -> list[int]
         .order_by("published_at")
         .values_list("pk", flat=True)[:limit]
     )
-    return [pk for pk in waiting if enqueue(tasks.announce_publication, pk)]
+    return [pk for pk in waiting if enqueue(task_names.ANNOUNCE_PUBLICATION, pk)]
 
 
 def _announce_publication(*, version_id: int, user_ids: Sequence[int] | None) -> int:
@@ -75,24 +77,31 @@ def _announce_publication(*, version_id: int, user_ids: Sequence[int] | None) ->
         return 0
     app = version.app
     first = not app.versions.exclude(pk=version.pk).filter(published_at__isnull=False).exists()
-    if first:
-        return announce_required(app_id=app.pk, user_ids=user_ids) if app.is_required else 0
+    if first and app.is_required:
+        return announce_required(app_id=app.pk, user_ids=user_ids)
     audience = selectors.audience_members(app)
-    if app.is_required:
+    names = {"app": app.name, "version": version.version}
+    if first:
         recipients = audience
+        title = lambda: _("New app for you: %(app)s") % names  # noqa: E731
+        body = app.summary
     else:
-        installed = app.installations.exclude(version=version).values("user_id")
-        recipients = audience.filter(pk__in=installed)
+        if app.is_required:
+            recipients = audience
+        else:
+            installed = app.installations.exclude(version=version).values("user_id")
+            recipients = audience.filter(pk__in=installed)
+        title = lambda: _("New version of %(app)s: %(version)s") % names  # noqa: E731
+        body = version.release_notes
     announcement = Announcement(
         key=f"appversion:{version.pk}:published",
         recipients=recipients,
-        title=lambda: (
-            _("New version of %(app)s: %(version)s") % {"app": app.name, "version": version.version}
-        ),
-        body=version.release_notes,
+        title=title,
+        body=body,
         url=f"/apps/{app.slug}/",
+        email=app.is_required,
     )
-    return _fan_out(announcement, user_ids, "announce_publication", version_id)
+    return _fan_out(announcement, user_ids, task_names.ANNOUNCE_PUBLICATION, version_id)
 
 
 def announce_required(*, app_id: int, user_ids: Sequence[int] | None = None) -> int:
@@ -106,8 +115,9 @@ def announce_required(*, app_id: int, user_ids: Sequence[int] | None = None) -> 
         title=lambda: _("A required app was assigned to you: %(app)s") % {"app": app.name},
         body=app.summary,
         url=f"/apps/{app.slug}/",
+        email=True,
     )
-    return _fan_out(announcement, user_ids, "announce_required", app_id)
+    return _fan_out(announcement, user_ids, task_names.ANNOUNCE_REQUIRED, app_id)
 
 
 def _fan_out(announcement: Announcement, user_ids, task_name: str, object_id: Any) -> int:
@@ -118,13 +128,10 @@ def _fan_out(announcement: Announcement, user_ids, task_name: str, object_id: An
     ids = list(recipients.order_by("pk").values_list("pk", flat=True))
     if len(ids) <= CHUNK_SIZE:
         return _tell(announcement, recipients.model.objects.filter(pk__in=ids))
-    from appstore import tasks
-
-    task = getattr(tasks, task_name)
     for start in range(0, len(ids), CHUNK_SIZE):
         # Raises when the broker is away: the version stays unannounced and the reconciler
         # queues the whole announcement again, which tells nobody twice.
-        task.apply_async(args=(object_id, ids[start : start + CHUNK_SIZE]))
+        send(task_name, object_id, ids[start : start + CHUNK_SIZE])
     return 0
 
 
@@ -135,4 +142,5 @@ def _tell(announcement: Announcement, recipients: QuerySet) -> int:
         title=announcement.title,
         body=announcement.body,
         url=announcement.url,
+        email=announcement.email,
     )

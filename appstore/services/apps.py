@@ -15,13 +15,14 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from appstore import permissions, selectors
+from appstore import permissions, selectors, task_names
 from appstore.choices import Category, ListingChangeState, VersionState
 from appstore.models import App, ListingChange, ListingChangeEvent
 from appstore.services.versions import _full_clean, _only_known
 from portal.errors import Conflict, NotFound, NotPermitted, RuleViolation
 from portal.models import Department
-from portal.notifications import notify
+from portal.notifications import notify, resolve
+from portal.queue import enqueue
 from portal.uploads import clean_image
 from portal.workflow import Transition, Workflow
 
@@ -128,10 +129,12 @@ def update_listing(*, by, app_id: int, audience_departments=None, icon=None, **f
     if clean_icon is not None:
         change.icon.save(clean_icon.name, clean_icon, save=False)
     change.save()
+    names = {"app": app.name}
     notify(
         recipients=selectors.reviewers_for(app),
         key=f"listingchange:{change.pk}:submitted",
-        title=_("A listing change of %(app)s waits for review") % {"app": app.name},
+        subject=_subject(change),
+        title=lambda: _("A listing change of %(app)s waits for review") % names,
         url=f"/admin/appstore/listingchange/{change.pk}/change/",
     )
     return change
@@ -163,6 +166,7 @@ def approve_listing_change(*, by, change_id: int, revision: int | None, comment:
     LISTING_WORKFLOW.check(change, target=S.APPROVED, by=by, comment=comment)
     _check_revision(change, revision)
     event = LISTING_WORKFLOW.apply(change, target=S.APPROVED, by=by, comment=comment, reviewer=by)
+    resolve(subject=_subject(change))
     proposed = dict(change.proposed)
     departments = _departments(proposed.pop("audience_departments", []))
     _apply_listing(app, proposed, departments, None)
@@ -171,7 +175,7 @@ def approve_listing_change(*, by, change_id: int, revision: int | None, comment:
         app.icon_thumbnail = ""
         app.save(update_fields=["icon", "icon_thumbnail"])
         transaction.on_commit(lambda: _queue_icon_thumbnail(app.pk))
-    _tell_owners(change, event, _("The listing change of %(app)s was approved"))
+    _tell_owners(change, event, lambda: _("The listing change of %(app)s was approved"))
     if app.is_required:
         transaction.on_commit(lambda: _queue_required_announcement(app.pk))
     return event
@@ -184,14 +188,17 @@ def reject_listing_change(*, by, change_id: int, revision: int | None, comment: 
     LISTING_WORKFLOW.check(change, target=S.REJECTED, by=by, comment=comment)
     _check_revision(change, revision)
     event = LISTING_WORKFLOW.apply(change, target=S.REJECTED, by=by, comment=comment, reviewer=by)
-    _tell_owners(change, event, _("The listing change of %(app)s was rejected"))
+    resolve(subject=_subject(change))
+    _tell_owners(change, event, lambda: _("The listing change of %(app)s was rejected"))
     return event
 
 
 @transaction.atomic
 def withdraw_listing_change(*, by, change_id: int, comment: str = ""):
     change = _locked_change(change_id, by)
-    return LISTING_WORKFLOW.apply(change, target=S.WITHDRAWN, by=by, comment=comment)
+    event = LISTING_WORKFLOW.apply(change, target=S.WITHDRAWN, by=by, comment=comment)
+    resolve(subject=_subject(change))
+    return event
 
 
 def _locked_change(change_id: int, user) -> ListingChange:
@@ -218,11 +225,18 @@ def _check_revision(change: ListingChange, revision: int | None) -> None:
         )
 
 
-def _tell_owners(change: ListingChange, event, title: str) -> None:
+def _subject(change: ListingChange) -> str:
+    """What the reviewers' "waits for review" is about: resolved once the change is decided."""
+    return f"listingchange:{change.pk}"
+
+
+def _tell_owners(change: ListingChange, event, title) -> None:
+    """`title`: a callable giving the text with %(app)s, in each owner's own language."""
+    names = {"app": change.app.name}
     notify(
         recipients=selectors.app_owners_of(change.app),
         key=f"listingchange:{change.pk}:event:{event.pk}",
-        title=title % {"app": change.app.name},
+        title=lambda: title() % names,
         body=event.comment,
         url=f"/apps/manage/{change.app.slug}/",
     )
@@ -291,14 +305,8 @@ def make_icon_thumbnail(*, app_id: int) -> bool:
 
 
 def _queue_icon_thumbnail(app_id: int) -> None:
-    from appstore.tasks import make_thumbnail
-    from portal.tasks import enqueue
-
-    enqueue(make_thumbnail, "icon", app_id)
+    enqueue(task_names.MAKE_THUMBNAIL, "icon", app_id)
 
 
 def _queue_required_announcement(app_id: int) -> None:
-    from appstore.tasks import announce_required
-    from portal.tasks import enqueue
-
-    enqueue(announce_required, app_id)
+    enqueue(task_names.ANNOUNCE_REQUIRED, app_id)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from appstore import packages
+from appstore import packages, task_names
 from appstore.choices import Platform
 from appstore.models import AppArtifact, AppScreenshot
 from appstore.services.versions import _editable_version, _full_clean
 from portal.errors import NotFound, RuleViolation
+from portal.queue import enqueue
 from portal.uploads import clean_image
 
 MAX_SCREENSHOTS = 8
@@ -133,10 +134,7 @@ def remove_screenshot(*, by, screenshot_id: int) -> None:
 
 
 def _queue_thumbnail(kind: str, pk: int) -> None:
-    from appstore.tasks import make_thumbnail
-    from portal.tasks import enqueue
-
-    enqueue(make_thumbnail, kind, pk)
+    enqueue(task_names.MAKE_THUMBNAIL, kind, pk)
 
 
 def make_screenshot_thumbnail(*, screenshot_id: int) -> bool:

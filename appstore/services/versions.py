@@ -16,12 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appstore import permissions, selectors
+from appstore import permissions, selectors, task_names
 from appstore.choices import CheckResult, VersionState
 from appstore.models import App, AppVersion, ChecklistAnswer, ChecklistItem
 from appstore.workflow import VERSION_WORKFLOW
 from portal.errors import Conflict, NotFound, NotPermitted, RuleViolation
-from portal.notifications import notify
+from portal.notifications import notify, resolve
+from portal.queue import enqueue
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 EDITABLE = (VersionState.DRAFT, VersionState.CHANGES_REQUESTED)
@@ -140,13 +141,38 @@ def _check_answers(version: AppVersion) -> None:
         )
 
 
-def _tell_owners(version: AppVersion, event, title: str) -> None:
+def _subject(version: AppVersion) -> str:
+    """What the version's workflow notifications are about: each transition resolves them."""
+    return f"appversion:{version.pk}"
+
+
+def _move(version: AppVersion, *, target: str, by, comment: str = "", **changes):
+    """Apply one transition; the notifications that asked for the step before it (review
+    it, answer the requested changes, ...) are resolved for everyone, in the same call."""
+    event = VERSION_WORKFLOW.apply(version, target=target, by=by, comment=comment, **changes)
+    resolve(subject=_subject(version))
+    return event
+
+
+def _tell_owners(version: AppVersion, event, title) -> None:
+    """`title`: a callable, called in each owner's own language."""
     notify(
         recipients=selectors.app_owners_of(version.app),
         key=f"appversion:{version.pk}:event:{event.pk}",
+        subject=_subject(version),
         title=title,
         body=event.comment,
         url=f"/apps/manage/versions/{version.pk}/",
+    )
+
+
+def _tell_reviewers(version: AppVersion, event, recipients, title) -> None:
+    notify(
+        recipients=recipients,
+        key=f"appversion:{version.pk}:event:{event.pk}",
+        subject=_subject(version),
+        title=title,
+        url=f"/admin/appstore/appversion/{version.pk}/change/",
     )
 
 
@@ -154,21 +180,44 @@ def _tell_owners(version: AppVersion, event, title: str) -> None:
 def submit_version(*, by, version_id: int, comment: str = ""):
     """The owner sends a draft (or a version with requested changes) to IT review. The
     app's row is locked first, as listing edits lock it: an edit lands either before the
-    submission (the reviewer sees it) or after (it waits for review as a listing change)."""
+    submission (the reviewer sees it) or after (it waits for review as a listing change).
+
+    A resubmitted version goes straight back to the reviewer who requested the changes
+    (in review, theirs, without claiming it again) while they may still review it;
+    otherwise it joins the queue and every reviewer is told."""
     app_id = AppVersion.objects.filter(pk=version_id).values_list("app_id", flat=True).first()
     App.objects.select_for_update().filter(pk=app_id).first()
     version = _locked_version(version_id, by)
     _check_answers(version)
-    target = VersionState.SUBMITTED
-    event = VERSION_WORKFLOW.apply(
-        version, target=target, by=by, comment=comment, submitted_at=timezone.now()
+    previous = version.reviewer if version.state == VersionState.CHANGES_REQUESTED else None
+    event = _move(
+        version, target=VersionState.SUBMITTED, by=by, comment=comment, submitted_at=timezone.now()
     )
-    notify(
-        recipients=selectors.reviewers_for(version.app),
-        key=f"appversion:{version.pk}:event:{event.pk}",
-        title=_("%(app)s %(version)s waits for review")
-        % {"app": version.app.name, "version": version.version},
-        url=f"/admin/appstore/appversion/{version.pk}/change/",
+    names = _names(version)
+    if (
+        previous is not None
+        and previous.is_active
+        and permissions.may_review_version(previous, version)
+    ):
+        VERSION_WORKFLOW.apply(
+            version,
+            target=VersionState.IN_REVIEW,
+            by=previous,
+            comment=_("Returned to the reviewer who requested the changes."),
+            reviewer=previous,
+        )
+        _tell_reviewers(
+            version,
+            event,
+            [previous],
+            lambda: _("%(app)s %(version)s is back for your review") % names,
+        )
+        return event
+    _tell_reviewers(
+        version,
+        event,
+        selectors.reviewers_for(version.app),
+        lambda: _("%(app)s %(version)s waits for review") % names,
     )
     return event
 
@@ -177,36 +226,58 @@ def submit_version(*, by, version_id: int, comment: str = ""):
 def claim_version(*, by, version_id: int):
     """A reviewer takes a submitted version from the queue."""
     version = _locked_version(version_id, by)
-    event = VERSION_WORKFLOW.apply(version, target=VersionState.IN_REVIEW, by=by, reviewer=by)
-    _tell_owners(version, event, _("%(app)s %(version)s is being reviewed") % _names(version))
+    event = _move(version, target=VersionState.IN_REVIEW, by=by, reviewer=by)
+    names = _names(version)
+    _tell_owners(version, event, lambda: _("%(app)s %(version)s is being reviewed") % names)
     return event
 
 
+Checklist = dict[int, tuple[str, str]]
+
+
 @transaction.atomic
-def request_changes(*, by, version_id: int, comment: str):
+def request_changes(*, by, version_id: int, comment: str, checklist: Checklist | None = None):
+    """The assigned reviewer returns the version to its owners, with the checklist as filled
+    in on the same form (saved with the decision, or not at all)."""
     version = _locked_version(version_id, by)
-    event = VERSION_WORKFLOW.apply(
-        version, target=VersionState.CHANGES_REQUESTED, by=by, comment=comment
-    )
-    _tell_owners(version, event, _("Changes requested for %(app)s %(version)s") % _names(version))
+    target = VersionState.CHANGES_REQUESTED
+    _record_with_decision(version, by=by, target=target, comment=comment, checklist=checklist)
+    event = _move(version, target=target, by=by, comment=comment)
+    names = _names(version)
+    _tell_owners(version, event, lambda: _("Changes requested for %(app)s %(version)s") % names)
     return event
 
 
 @transaction.atomic
-def reject_version(*, by, version_id: int, comment: str):
+def reject_version(*, by, version_id: int, comment: str, checklist: Checklist | None = None):
     version = _locked_version(version_id, by)
-    event = VERSION_WORKFLOW.apply(version, target=VersionState.REJECTED, by=by, comment=comment)
-    _tell_owners(version, event, _("%(app)s %(version)s was rejected") % _names(version))
+    target = VersionState.REJECTED
+    _record_with_decision(version, by=by, target=target, comment=comment, checklist=checklist)
+    event = _move(version, target=target, by=by, comment=comment)
+    names = _names(version)
+    _tell_owners(version, event, lambda: _("%(app)s %(version)s was rejected") % names)
     return event
 
 
+def _record_with_decision(version, *, by, target, comment, checklist) -> None:
+    """A decision may carry the checklist: the decision is checked first (so a refusal
+    names the decision's problem), then the answers are saved in its transaction."""
+    VERSION_WORKFLOW.check(version, target=target, by=by, comment=comment)
+    if checklist:
+        _record_answers(version, by=by, answers=checklist)
+
+
 @transaction.atomic
-def record_checklist(*, by, version_id: int, answers: dict[int, tuple[str, str]]) -> None:
+def record_checklist(*, by, version_id: int, answers: Checklist) -> None:
     """The assigned reviewer records pass / fail / not applicable, with a note, per item.
 
     `answers` maps checklist item id -> (result, note). A failed item needs a note.
     """
     version = _locked_version(version_id, by)
+    _record_answers(version, by=by, answers=answers)
+
+
+def _record_answers(version: AppVersion, *, by, answers: Checklist) -> None:
     if not permissions.may_fill_checklist(by, version):
         raise NotPermitted(_("Claim the version before you fill in its checklist."))
     items = {item.pk: item for item in ChecklistItem.objects.filter(pk__in=answers, is_active=True)}
@@ -247,14 +318,16 @@ def _check_required_items_passed(version: AppVersion) -> None:
 
 
 @transaction.atomic
-def approve_version(*, by, version_id: int, comment: str = ""):
-    """Approve when every required checklist item passed; publish at once unless
-    APPSTORE_PUBLISH_ON_APPROVAL is off."""
+def approve_version(*, by, version_id: int, comment: str = "", checklist: Checklist | None = None):
+    """Approve when every required checklist item passed (the answers given with the
+    decision count); publish at once unless APPSTORE_PUBLISH_ON_APPROVAL is off."""
     version = _locked_version(version_id, by)
-    VERSION_WORKFLOW.check(version, target=VersionState.APPROVED, by=by)
+    target = VersionState.APPROVED
+    _record_with_decision(version, by=by, target=target, comment=comment, checklist=checklist)
     _check_required_items_passed(version)
-    event = VERSION_WORKFLOW.apply(version, target=VersionState.APPROVED, by=by, comment=comment)
-    _tell_owners(version, event, _("%(app)s %(version)s was approved") % _names(version))
+    event = _move(version, target=target, by=by, comment=comment)
+    names = _names(version)
+    _tell_owners(version, event, lambda: _("%(app)s %(version)s was approved") % names)
     if settings.APPSTORE_PUBLISH_ON_APPROVAL:
         return publish_version(by=by, version_id=version.pk)
     return event
@@ -278,9 +351,7 @@ def publish_version(*, by, version_id: int):
     covered_by_newer = {a.platform for v in newer for a in v.artifacts.all()}
     if platforms <= covered_by_newer:
         raise Conflict(_("A newer version is already published for every platform of this one."))
-    event = VERSION_WORKFLOW.apply(
-        version, target=VersionState.PUBLISHED, by=by, published_at=timezone.now()
-    )
+    event = _move(version, target=VersionState.PUBLISHED, by=by, published_at=timezone.now())
     for old in published:
         if old.number > version.number:
             continue
@@ -289,22 +360,20 @@ def publish_version(*, by, version_id: int):
         }
         if {a.platform for a in old.artifacts.all()} <= newer_platforms:
             old.app = version.app
-            VERSION_WORKFLOW.apply(
+            _move(
                 old,
                 target=VersionState.SUPERSEDED,
                 by=by,
                 comment=_("Superseded by %(version)s") % {"version": version.version},
             )
-    _tell_owners(version, event, _("%(app)s %(version)s is published") % _names(version))
+    names = _names(version)
+    _tell_owners(version, event, lambda: _("%(app)s %(version)s is published") % names)
     transaction.on_commit(lambda: _queue_announcement(version.pk))
     return event
 
 
 def _queue_announcement(version_id: int) -> None:
-    from appstore.tasks import announce_publication
-    from portal.tasks import enqueue
-
-    enqueue(announce_publication, version_id)
+    enqueue(task_names.ANNOUNCE_PUBLICATION, version_id)
 
 
 @transaction.atomic
@@ -312,7 +381,7 @@ def withdraw_version(*, by, version_id: int, comment: str):
     """The owner (or, for a security problem, a reviewer) takes a published version out of
     the catalogue."""
     version = _locked_version(version_id, by)
-    return VERSION_WORKFLOW.apply(version, target=VersionState.WITHDRAWN, by=by, comment=comment)
+    return _move(version, target=VersionState.WITHDRAWN, by=by, comment=comment)
 
 
 def _names(version: AppVersion) -> dict[str, str]:

@@ -571,7 +571,8 @@ def test_an_owner_follows_their_submissions(api_client, appowner, reviewer, stor
     assert detail["allowed_actions"] == ["resubmit"]
     response = api_client.post(submission_url(draft.pk, "submit"), {"comment": "Done."})
     assert response.status_code == 200, response.content
-    assert response.json()["state"] == "submitted"
+    # Straight back to the reviewer who asked for the changes.
+    assert response.json()["state"] == "in_review"
 
 
 def test_the_checklist_shows_on_the_detail(api_client, appowner, store):

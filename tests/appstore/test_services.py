@@ -34,7 +34,6 @@ def test_submit_review_request_changes_resubmit_approve_publishes(appowner, revi
     services.claim_version(by=reviewer, version_id=version.pk)
     services.request_changes(by=reviewer, version_id=version.pk, comment="Use the SSO login.")
     services.submit_version(by=appowner, version_id=version.pk, comment="Now with SSO.")
-    services.claim_version(by=reviewer, version_id=version.pk)
     pass_checklist(reviewer=reviewer, version=version)
     services.approve_version(by=reviewer, version_id=version.pk)
     version.refresh_from_db()
@@ -259,7 +258,6 @@ def _decide(step, *, appowner, reviewer, version, settings):
     ("step", "state"),
     [
         ("request_changes", S.CHANGES_REQUESTED),
-        ("resubmit", S.SUBMITTED),
         ("reject", S.REJECTED),
         ("approve", S.APPROVED),
         ("publish", S.PUBLISHED),
@@ -284,3 +282,43 @@ def test_the_checklist_is_closed_once_the_review_is_decided(
         )
 
     assert set(version.checklist.values_list("result", flat=True)) == {CheckResult.PASS}
+
+
+def test_a_resubmitted_version_goes_back_to_the_reviewer_who_requested_the_changes(
+    appowner, reviewer
+):
+    other_reviewer = UserFactory(roles=[Role.IT_REVIEWER])
+    version = _in_review(appowner, reviewer)
+    services.request_changes(by=reviewer, version_id=version.pk, comment="Add SSO.")
+
+    services.submit_version(by=appowner, version_id=version.pk, comment="SSO added.")
+
+    version.refresh_from_db()
+    assert (version.state, version.reviewer) == (S.IN_REVIEW, reviewer)
+    assert _states(version)[-2:] == [(S.CHANGES_REQUESTED, S.SUBMITTED), (S.SUBMITTED, S.IN_REVIEW)]
+    back = version.events.last()
+    assert back.actor == reviewer and back.comment
+    told = Notification.objects.filter(key__startswith=f"appversion:{version.pk}:event:")
+    assert told.filter(recipient=reviewer, read_at__isnull=True).count() == 1
+    assert not told.filter(recipient=other_reviewer, read_at__isnull=True).exists()
+    sso, _support = _required_items()
+    services.record_checklist(  # theirs again, without claiming it
+        by=reviewer, version_id=version.pk, answers={sso.pk: (CheckResult.PASS, "")}
+    )
+
+
+def test_a_resubmitted_version_joins_the_queue_when_its_reviewer_no_longer_reviews(
+    appowner, reviewer
+):
+    other_reviewer = UserFactory(roles=[Role.IT_REVIEWER])
+    version = _in_review(appowner, reviewer)
+    services.request_changes(by=reviewer, version_id=version.pk, comment="Add SSO.")
+    reviewer.is_active = False
+    reviewer.save(update_fields=["is_active"])
+
+    event = services.submit_version(by=appowner, version_id=version.pk)
+
+    version.refresh_from_db()
+    assert version.state == S.SUBMITTED
+    key = f"appversion:{version.pk}:event:{event.pk}"
+    assert Notification.objects.filter(key=key, recipient=other_reviewer).exists()
