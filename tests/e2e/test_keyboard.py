@@ -6,6 +6,8 @@ without breaking a word."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from portal import notifications
@@ -33,6 +35,15 @@ BROKEN_WORDS = """() => {
 @pytest.fixture(autouse=True)
 def staff_without_mfa(settings):
     settings.PORTAL_REQUIRE_MFA_FOR_STAFF = False
+
+
+def _eventually(page, script: str) -> None:
+    """Polls from here: `wait_for_function` evaluates strings in the page, which our CSP
+    (no 'unsafe-eval') refuses."""
+    deadline = time.monotonic() + 5
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, f"never true: {script}"
+        page.wait_for_timeout(50)
 
 
 def _focused_id(page) -> str:
@@ -85,9 +96,9 @@ def test_next_page_moves_focus_to_the_heading_and_announces_the_page(page, live_
     sign_in(page, live_server, employee)
     page.goto(f"{live_server.url}/notifications/")
     page.locator(".pagination a[rel=next]").click()
-    page.wait_for_function("document.activeElement.tagName === 'H1'")
-    page.wait_for_function(
-        "document.getElementById('portal-announcer').textContent.includes('Page 2 of 2')"
+    _eventually(page, "document.activeElement.tagName === 'H1'")
+    _eventually(
+        page, "document.getElementById('portal-announcer').textContent.includes('Page 2 of 2')"
     )
 
 
@@ -104,3 +115,16 @@ def test_the_owners_table_is_cards_on_a_phone_with_no_word_broken(
     )
     assert phone_page.evaluate(BROKEN_WORDS) == []
     assert_no_horizontal_scroll(phone_page)
+
+
+def test_departments_are_found_and_ticked_with_the_keyboard(page, live_server, appowner):
+    sign_in(page, live_server, appowner)
+    page.goto(f"{live_server.url}/apps/manage/new/")
+    page.get_by_label("Filter departments by name").fill(appowner.department.name[:5])
+    tree = page.locator("[data-department-tree]")
+    visible = tree.locator("li:visible label")
+    assert visible.count() >= 1
+    assert all(appowner.department.name[:5].lower() in t.lower() for t in visible.all_inner_texts())
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    assert tree.locator("input:checked").count() == 1
