@@ -22,6 +22,7 @@ from appstore.admin.common import ReviewPostMixin, ReviewStateFilter
 from appstore.choices import VersionState
 from appstore.models import AppVersion, ChecklistItem
 from appstore.workflow import VERSION_WORKFLOW
+from portal.choices import Role, WorkPattern
 from portal.errors import DomainError
 
 
@@ -31,6 +32,7 @@ class Decision:
     label: str
     service: Any
     takes_comment: bool
+    takes_checklist: bool = False
 
 
 # The workflow actions a reviewer takes in the admin, in the order of their buttons.
@@ -38,9 +40,9 @@ DECISIONS = {
     decision.action: decision
     for decision in [
         Decision("claim", _("Claim for review"), services.claim_version, False),
-        Decision("approve", _("Approve"), services.approve_version, True),
-        Decision("request_changes", _("Request changes"), services.request_changes, True),
-        Decision("reject", _("Reject"), services.reject_version, True),
+        Decision("approve", _("Approve"), services.approve_version, True, True),
+        Decision("request_changes", _("Request changes"), services.request_changes, True, True),
+        Decision("reject", _("Reject"), services.reject_version, True, True),
         Decision("publish", _("Publish"), services.publish_version, False),
         Decision("withdraw", _("Withdraw from the catalogue"), services.withdraw_version, True),
     ]
@@ -60,15 +62,16 @@ class DecisionForm(forms.Form):
 
 @admin.register(AppVersion)
 class AppVersionAdmin(ReviewPostMixin, admin.ModelAdmin):
+    # Seven short columns, so the reviewer shows on a 1280 px screen; "waiting" stands for
+    # the submission date (and sorts by it).
     list_display = [
-        "app",
-        "version",
+        "app_version",
         "owning_department",
+        "audience",
         "platforms",
         "state",
-        "age",  # before the reviewer and the date, so it shows on a laptop screen
+        "age",
         "reviewer",
-        "submitted_at",
     ]
     list_filter = [ReviewStateFilter]
     search_fields = ["app__name"]
@@ -85,6 +88,7 @@ class AppVersionAdmin(ReviewPostMixin, admin.ModelAdmin):
                     "app",
                     "version",
                     "owning_department",
+                    "audience",
                     "platforms",
                     "state",
                     "reviewer",
@@ -116,8 +120,22 @@ class AppVersionAdmin(ReviewPostMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("app", "app__department", "reviewer", "created_by")
-            .prefetch_related("artifacts")
+            .prefetch_related("artifacts", "app__audience_departments")
         )
+
+    def changelist_view(self, request, extra_context=None):
+        """The default view is the review queue; any other state filter lists versions."""
+        in_queue = ReviewStateFilter.parameter_name not in request.GET
+        title = _("Review queue") if in_queue else _("App versions")
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    @admin.display(description=_("version"), ordering="app__name")
+    def app_version(self, obj: AppVersion):
+        return str(obj)
+
+    @admin.display(description=_("audience"))
+    def audience(self, obj: AppVersion):
+        return audience_summary(obj.app)
 
     def has_add_permission(self, request):
         return False
@@ -176,12 +194,20 @@ class AppVersionAdmin(ReviewPostMixin, admin.ModelAdmin):
             return redirect(request.path)
         form = DecisionForm(request.POST)
         form.is_valid()
-        comment = form.cleaned_data.get("comment", "")
+        arguments = {"by": request.user, "version_id": version.pk}
+        if decision.takes_comment:
+            arguments["comment"] = form.cleaned_data.get("comment", "")
+        if decision.takes_checklist and permissions.may_fill_checklist(request.user, version):
+            # The checklist is on the decision's form: it is saved with the decision, by
+            # the service, in one transaction; a refusal keeps what was typed on the page.
+            checklist = self._checklist_form(version, request.POST)
+            if not checklist.is_valid():
+                message = _("Choose pass, fail or not applicable.")
+                self.message_user(request, message, messages.ERROR)
+                return None
+            arguments["checklist"] = checklist.answers()
         try:
-            if decision.takes_comment:
-                decision.service(by=request.user, version_id=version.pk, comment=comment)
-            else:
-                decision.service(by=request.user, version_id=version.pk)
+            decision.service(**arguments)
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
             return None
@@ -241,6 +267,32 @@ class AppVersionAdmin(ReviewPostMixin, admin.ModelAdmin):
             "artifacts": [_with_download(artifact) for artifact in version.artifacts.all()],
             "screenshots": version.screenshots.all(),
         }
+
+
+AUDIENCE_NAMES_SHOWN = 3
+
+
+def audience_summary(app) -> str:
+    """Who an app is for, in a few words: "Everyone", or its departments, roles and work
+    patterns, the first few by name and then how many more (a list column stays narrow).
+    Reads the prefetched departments: no query per row."""
+    if app.audience_everyone:
+        return str(_("Everyone"))
+    names = sorted(department.name for department in app.audience_departments.all())
+    names += [str(Role(role).label) for role in app.audience_roles if role in Role.values]
+    names += [
+        str(WorkPattern(pattern).label)
+        for pattern in app.audience_work_patterns
+        if pattern in WorkPattern.values
+    ]
+    shown = ", ".join(names[:AUDIENCE_NAMES_SHOWN])
+    more = len(names) - AUDIENCE_NAMES_SHOWN
+    if more > 0:
+        return ngettext("%(names)s and %(count)d more", "%(names)s and %(count)d more", more) % {
+            "names": shown,
+            "count": more,
+        }
+    return shown or "—"
 
 
 def _with_download(artifact):
