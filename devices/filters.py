@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devices import selectors
-from devices.choices import DeviceState
+from devices.choices import DeviceState, RepairState, ReturnState
 from devices.models import Device, DeviceModel
 from portal.fields import DepartmentChoiceField
 from portal.models import Department
@@ -148,3 +148,54 @@ class DeviceFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(assignee__isnull=False, assignee__is_active=not value)
+
+
+CASE_KINDS = [("repair", _("Repairs")), ("return", _("Returns"))]
+
+
+def _case_states() -> list[tuple[str, str]]:
+    """Every repair and return state once (in transit, closed and cancelled are both)."""
+    states = dict(RepairState.choices)
+    for value, label in ReturnState.choices:
+        states.setdefault(value, label)
+    return list(states.items())
+
+
+class DeskQueueForm(forms.Form):
+    """The desk queue's filters, read from the query string (a GET form: no JavaScript
+    needed). Without a state the queue shows the open cases."""
+
+    q = forms.CharField(
+        label=_("Serial number or asset tag"),
+        required=False,
+        validators=[validate_search],
+        widget=forms.TextInput(
+            attrs={"maxlength": MAX_SEARCH_CHARACTERS, "type": "search", "autocomplete": "off"}
+        ),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("Repairs and returns")), *CASE_KINDS],
+    )
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All open cases")), *_case_states()]
+    )
+    department = DepartmentChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.all(),
+        required=False,
+        empty_label=_("All departments"),
+    )
+    partner = forms.CharField(
+        label=_("Repair partner"),
+        required=False,
+        max_length=120,
+        help_text=_("The start of its name; shows repairs only."),
+    )
+
+    def filters(self) -> dict:
+        """The valid filters as keyword arguments of `selectors.desk_queue`."""
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Upper
 
 from devices import permissions
-from devices.choices import REPAIR_ENDED, RETURN_ENDED, DeviceState
+from devices.choices import REPAIR_ENDED, RETURN_ENDED, DeviceState, RepairState, ReturnState
 from devices.models import (
     Assignment,
     Device,
@@ -210,19 +210,71 @@ def return_case_page(user, pk: int) -> ReturnCase | None:
     )
 
 
-def desk_queue() -> dict:
-    """The logistics desk's work: open repair cases (lost or stolen first, then oldest),
-    open returns (oldest first) and devices still held by a deactivated account."""
+# A case in one of these states waits only for the desk to close it: it comes after the
+# cases that still need work.
+REPAIR_FINISHED = (RepairState.RETURNED_TO_USER, *REPAIR_ENDED)
+RETURN_FINISHED = (
+    ReturnState.REDEPLOYED,
+    ReturnState.REFURBISHED,
+    ReturnState.RECYCLED,
+    *RETURN_ENDED,
+)
+
+
+def _work_first(queryset, finished, opened_at: str):
+    """Open work first, then finished cases; newest first within each."""
+    return queryset.annotate(
+        _finished=Case(When(state__in=finished, then=Value(1)), default=Value(0))
+    ).order_by("_finished", f"-{opened_at}", "-pk")
+
+
+def _desk_scope(queryset, *, state, department, q, open_cases):
+    queryset = queryset.filter(state=state) if state else queryset.filter(open_cases)
+    if department is not None:
+        queryset = queryset.filter(department__path__startswith=department.path)
+    if q:
+        queryset = queryset.filter(device__in=search_devices(Device.objects.all(), q).values("pk"))
+    return queryset
+
+
+def desk_queue(
+    *, kind: str = "", state: str = "", department=None, partner: str = "", q: str = ""
+) -> dict:
+    """The logistics desk's work: repair cases and returns (open ones unless a state is
+    asked for; open work first, newest first), filtered by kind, state, the department
+    the case was opened for (and those below it), the repair partner (repairs only) and
+    a device's serial number or asset tag; and devices still held by a deactivated
+    account (only on the unfiltered queue)."""
+    repairs = _desk_scope(
+        RepairCase.objects.select_related("device__model", "holder", "loaner"),
+        state=state if state in RepairState.values else "",
+        department=department,
+        q=q,
+        open_cases=OPEN_REPAIR,
+    )
+    if partner:
+        repairs = repairs.filter(repair_partner__istartswith=partner)
+    returns = _desk_scope(
+        ReturnCase.objects.select_related("device__model", "holder"),
+        state=state if state in ReturnState.values else "",
+        department=department,
+        q=q,
+        open_cases=OPEN_RETURN,
+    )
+    if (state and state not in RepairState.values) or kind == "return":
+        repairs = repairs.none()
+    if (state and state not in ReturnState.values) or kind == "repair" or partner:
+        returns = returns.none()
+    filtered = any((kind, state, department, partner, q))
+    orphans = (
+        Device.objects.none() if filtered else Device.objects.filter(assignee__is_active=False)
+    )
     return {
-        "repairs": RepairCase.objects.filter(OPEN_REPAIR)
-        .select_related("device__model", "holder", "loaner")
-        .order_by("-is_security_event", "reported_at", "pk"),
-        "returns": ReturnCase.objects.filter(OPEN_RETURN)
-        .select_related("device__model", "holder")
-        .order_by("requested_at", "pk"),
-        "orphans": Device.objects.filter(assignee__is_active=False)
-        .select_related("model", "assignee", "department")
-        .order_by("assignee__last_name", "serial_number"),
+        "repairs": _work_first(repairs, REPAIR_FINISHED, "reported_at"),
+        "returns": _work_first(returns, RETURN_FINISHED, "requested_at"),
+        "orphans": orphans.select_related("model", "assignee", "department").order_by(
+            "assignee__last_name", "serial_number"
+        ),
     }
 
 

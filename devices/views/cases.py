@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from devices import actions, permissions, selectors, services
 from devices.choices import FaultCategory, RepairState, ReturnState
+from devices.filters import DeskQueueForm
 from devices.forms import FaultForm, ReturnForm
 from devices.views.common import bound, desk_required, refused
 from portal.errors import DomainError
@@ -143,21 +144,31 @@ def request_return(request, pk):
 
 # --- the desk's queue ------------------------------------------------------------------
 
+QUEUE_LIMIT = 200
+SECURITY_OPEN = frozenset(RepairState.values) - set(selectors.REPAIR_FINISHED)
+
 
 @desk_required
 def desk(request):
-    queue = selectors.desk_queue()
-    repairs = list(queue["repairs"][:200])
-    returns = list(queue["returns"][:200])
-    orphans = list(queue["orphans"][:200])
+    """The desk's queue: open work first, newest first, filtered by a GET form."""
+    form = DeskQueueForm(request.GET or None)
+    repairs, returns, orphans = [], [], []
+    if not form.is_bound or form.is_valid():  # an invalid filter lists nothing
+        queue = selectors.desk_queue(**form.filters())
+        repairs = list(queue["repairs"][:QUEUE_LIMIT])
+        returns = list(queue["returns"][:QUEUE_LIMIT])
+        orphans = list(queue["orphans"][:QUEUE_LIMIT])
     return render(
         request,
         "devices/desk.html",
         {
+            "form": form,
+            "filtered": bool(form.filters()),
             "repairs": repairs,
             "returns": returns,
             "orphans": orphans,
-            "security": [c for c in repairs if c.is_security_event],
+            "limit": QUEUE_LIMIT,
+            "security": [c for c in repairs if c.is_security_event and c.state in SECURITY_OPEN],
             "repair_labels": dict(RepairState.choices),
             "return_labels": dict(ReturnState.choices),
         },

@@ -10,6 +10,7 @@ import io
 import pytest
 from PIL import Image
 
+from devices import services
 from devices.choices import DeviceState, RepairState, ReturnState
 from devices.models import Device, RepairCase, ReturnCase
 from tests.devices.factories import DeviceFactory, DeviceModelFactory, held_device
@@ -165,3 +166,56 @@ def test_leaver_return_with_wipe_and_recycling(
     desk.goto(f"{live_server.url}/devices/{device.pk}/")
     assert "WIPE-2026-0107" not in desk.locator("main").inner_text()  # it is on the case
     assert_accessible(desk)
+
+
+# On a 390 px phone the device tables are cards, and no word is broken mid-way.
+
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll(".table th, .table td")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_device_tables_are_cards_on_a_phone_with_no_word_broken(
+    phone_page, live_server, employee, manager, logistics
+):
+    model = DeviceModelFactory(
+        manufacturer="Zebra Technologies", name="TC58e Hjemmesykepleieterminal"
+    )
+    for n in range(3):
+        device = held_device(
+            holder=employee, desk=logistics, model=model, serial_number=f"ZEBRA-TC58E-{n:06d}"
+        )
+        services.report_fault(
+            by=employee, device_id=device.pk, category="screen", description="Cracked"
+        )
+    open_return = held_device(holder=employee, desk=logistics, model=model)
+    services.request_return(by=employee, device_id=open_return.pk, reason="upgrade")
+    page = phone_page
+    sign_in(page, live_server, logistics)
+    for path in ("/devices/desk/", "/devices/fleet/"):
+        page.goto(f"{live_server.url}{path}")
+        display = page.evaluate("getComputedStyle(document.querySelector('.table tr')).display")
+        assert display == "block", path
+        assert page.evaluate(BROKEN_WORDS) == [], path
+        assert_no_horizontal_scroll(page)
+        assert_accessible(page)
+    page.context.clear_cookies()
+    sign_in(page, live_server, manager)
+    page.goto(f"{live_server.url}/devices/team/")
+    assert page.evaluate(BROKEN_WORDS) == []
+    assert_no_horizontal_scroll(page)
+    nav = page.locator("nav.main-nav")
+    assert nav.get_by_role("link", name="My department's devices").count() == 1
