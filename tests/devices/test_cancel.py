@@ -230,3 +230,48 @@ def test_the_cancel_action_is_in_the_published_schema():
     action_input = schema["components"]["schemas"]["ActionInputRequest"]["properties"]
     assert action_input["reason"]["maxLength"] == services.MAX_CANCEL_REASON
     assert "cancelled" in schema["components"]["schemas"]["RepairStateEnum"]["enum"]
+
+
+# Two people at once: the desk ships while the reporter cancels; one of them wins.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancel_and_ship_at_once_cannot_both_succeed(employee, logistics):
+    import threading
+
+    from django.db import connection
+
+    device = held_device(holder=employee, desk=logistics)
+    case = open_repair(device=device, by=employee)
+    services.triage_case(by=logistics, case_id=case.pk)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def act(name):
+        try:
+            barrier.wait(timeout=10)
+            if name == "cancel":
+                services.cancel_repair_case(by=employee, case_id=case.pk, reason=REASON)
+            else:
+                services.ship_case(
+                    by=logistics, case_id=case.pk, carrier="Posten", tracking_number="T9"
+                )
+            outcomes.append(name)
+        except IllegalTransition:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=act, args=(n,)) for n in ("cancel", "ship")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(outcomes) == 2 and outcomes.count("refused") == 1
+    case.refresh_from_db()
+    device.refresh_from_db()
+    if "cancel" in outcomes:
+        assert (case.state, device.state) == (RepairState.CANCELLED, DeviceState.ASSIGNED)
+    else:
+        assert (case.state, device.state) == (RepairState.IN_TRANSIT, DeviceState.IN_REPAIR)
+    assert case.events.exclude(from_state="").count() == 2  # triaged, then the winner
