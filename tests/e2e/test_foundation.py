@@ -183,3 +183,14 @@ def test_staff_member_enrols_totp_before_reaching_anything_else(page, live_serve
     page.goto(f"{live_server.url}/admin/")
     assert page.url == f"{live_server.url}/admin/"
     assert page.locator("#site-name").is_visible()
+
+
+def test_the_portals_error_pages_are_accessible_and_lead_back(page, live_server, trainer):
+    sign_in(page, live_server, trainer)
+    for url, status in (("/training/", 404), ("/admin/", 403)):
+        response = page.goto(f"{live_server.url}{url}")
+        assert response.status == status
+        nav = page.get_by_role("navigation", name="Main")
+        assert nav.get_by_role("link", name="Home").is_visible()
+        assert page.locator("main").get_by_role("link", name="Go to the home page").is_visible()
+        assert_accessible(page)
