@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from portal.notifications import notify_in_their_language
 from portal.queue import enqueue, send
 
 CHUNK_SIZE = 500
+ANNOUNCE_WITHIN_DAYS = 14  # the default of settings.APPSTORE_ANNOUNCE_WITHIN_DAYS
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def reconcile_announcements(*, grace_seconds: int, limit: int = 50) -> list[int]
 
 def _announce_publication(*, version_id: int, user_ids: Sequence[int] | None) -> int:
     version = AppVersion.objects.select_related("app").filter(pk=version_id).first()
-    if version is None or version.state != VersionState.PUBLISHED:
+    if version is None or version.state != VersionState.PUBLISHED or _stale(version):
         return 0
     app = version.app
     first = not app.versions.exclude(pk=version.pk).filter(published_at__isnull=False).exists()
@@ -102,6 +104,15 @@ def _announce_publication(*, version_id: int, user_ids: Sequence[int] | None) ->
         email=app.is_required,
     )
     return _fan_out(announcement, user_ids, task_names.ANNOUNCE_PUBLICATION, version_id)
+
+
+def _stale(version: AppVersion) -> bool:
+    """A publication is news for APPSTORE_ANNOUNCE_WITHIN_DAYS: announced later (the
+    reconciler catching up after a long outage, history loaded or seeded afterwards) it
+    would only fill people's lists with old news, so nobody is told."""
+    days = getattr(settings, "APPSTORE_ANNOUNCE_WITHIN_DAYS", ANNOUNCE_WITHIN_DAYS)
+    published = version.published_at
+    return published is not None and published < timezone.now() - timedelta(days=days)
 
 
 def announce_required(*, app_id: int, user_ids: Sequence[int] | None = None) -> int:
