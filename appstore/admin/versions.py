@@ -12,6 +12,9 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -151,14 +154,17 @@ class AppVersionAdmin(ReviewPostMixin, admin.ModelAdmin):
     def owning_department(self, obj: AppVersion):
         return obj.app.department
 
-    @admin.display(description=_("waiting"), ordering="submitted_at")
+    @admin.display(description=_("submitted"), ordering="submitted_at")
     def age(self, obj: AppVersion):
-        if obj.submitted_at is None or obj.state not in {
-            VersionState.SUBMITTED,
-            VersionState.IN_REVIEW,
-        }:
+        """How long a version in the queue has waited; for the others, the short date it
+        was submitted. One narrow column stands for both (the date is in `datetime`)."""
+        if obj.submitted_at is None:
             return None
-        return timesince(obj.submitted_at, depth=1)
+        if obj.state in {VersionState.SUBMITTED, VersionState.IN_REVIEW}:
+            text = _("%(time)s ago") % {"time": timesince(obj.submitted_at, depth=1)}
+        else:
+            text = date_format(timezone.localtime(obj.submitted_at), "SHORT_DATE_FORMAT")
+        return format_html('<time datetime="{}">{}</time>', obj.submitted_at.isoformat(), text)
 
     @admin.action(description=_("Claim the selected versions for review"), permissions=["change"])
     def claim(self, request, queryset):

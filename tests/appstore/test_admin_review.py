@@ -14,7 +14,7 @@ from appstore.choices import CheckResult
 from appstore.choices import VersionState as S
 from appstore.models import ChecklistAnswer
 from portal.errors import RuleViolation
-from tests.appstore.factories import ensure_checklist, make_app
+from tests.appstore.factories import ensure_checklist, make_app, make_version
 from tests.appstore.test_admin import (
     QUEUE,
     _change_page,
@@ -187,3 +187,19 @@ def test_the_queue_needs_as_many_queries_for_20_versions_as_for_2(client_for, ap
             make_app(owner=appowner, audience_everyone=False, audience_departments=[department]),
         )
     assert count() == with_two
+
+
+def test_the_submitted_column_says_how_long_a_queued_version_waited_else_the_date(
+    client_for, appowner, reviewer, settings
+):
+    settings.APPSTORE_PUBLISH_ON_APPROVAL = False
+    waiting = _submitted(appowner, make_app(owner=appowner), days_ago=3)
+    decided = _in_review(appowner, reviewer)
+    services.reject_version(by=reviewer, version_id=decided.pk, comment="Not for us.")
+    decided.refresh_from_db()
+    admin = client_for(reviewer).get(QUEUE).context["cl"].model_admin
+
+    assert "3\xa0days ago" in str(admin.age(waiting))
+    assert f'datetime="{waiting.submitted_at.isoformat()}"' in str(admin.age(waiting))
+    assert "ago" not in str(admin.age(decided))
+    assert admin.age(make_version(owner=appowner, app=make_app(owner=appowner))) is None
