@@ -219,3 +219,23 @@ def test_device_tables_are_cards_on_a_phone_with_no_word_broken(
     assert_no_horizontal_scroll(page)
     nav = page.locator("nav.main-nav")
     assert nav.get_by_role("link", name="My department's devices").count() == 1
+
+
+def test_the_reporter_cancels_a_repair_on_a_phone(phone_page, live_server, employee, logistics):
+    device = held_device(holder=employee, desk=logistics, serial_number="CANCEL0001")
+    case = services.report_fault(
+        by=employee, device_id=device.pk, category="software", description="Frozen"
+    )
+    page = phone_page
+    sign_in(page, live_server, employee)
+    page.goto(f"{live_server.url}/devices/repairs/{case.pk}/")
+    box = page.locator("details.case-action", has=page.locator("summary", has_text="Cancel"))
+    assert box.get_attribute("open") is None  # a cancel form is never open by itself
+    box.locator("summary").click()
+    assert_accessible(page)
+    _act(page, "Cancel the case", {"reason": "It works again after a restart"})
+    assert "It works again after a restart" in page.locator(".timeline").inner_text()
+    assert page.locator("details.case-action").count() == 0
+    assert_accessible(page)
+    case.refresh_from_db()
+    assert case.state == RepairState.CANCELLED
