@@ -78,8 +78,12 @@ def test_the_desk_cancels_a_triaged_case_the_loaner_goes_back_and_the_reporter_i
     assert not Notification.objects.filter(recipient=logistics, key__endswith=":cancelled")
 
 
-def test_a_cancelled_case_does_not_block_a_new_fault_report(repair, phone, employee):
+def test_a_cancelled_case_gets_no_loaner_and_does_not_block_a_new_report(
+    repair, phone, employee, logistics
+):
     services.cancel_repair_case(by=employee, case_id=repair.pk, reason=REASON)
+    with pytest.raises(RuleViolation):
+        services.lend_loaner(by=logistics, case_id=repair.pk, loaner_id=DeviceFactory().pk)
     again = open_repair(device=phone, by=employee)
     assert again.state == RepairState.REPORTED
 
