@@ -65,17 +65,9 @@ class DecisionForm(forms.Form):
 
 @admin.register(AppVersion)
 class AppVersionAdmin(ReviewPostMixin, admin.ModelAdmin):
-    # Seven short columns, so the reviewer shows on a 1280 px screen; "waiting" stands for
-    # the submission date (and sorts by it).
-    list_display = [
-        "app_version",
-        "owning_department",
-        "audience",
-        "platforms",
-        "state",
-        "age",
-        "reviewer",
-    ]
+    # Five narrow columns, so the reviewer shows on a 1280 px screen beside the navigation
+    # and the filter (checked in a browser); the platforms are on the change page.
+    list_display = ["app_version", "department", "audience", "review_state", "reviewed_by"]
     list_filter = [ReviewStateFilter]
     search_fields = ["app__name"]
     list_select_related = ["app", "app__department", "reviewer"]
@@ -91,7 +83,7 @@ class AppVersionAdmin(ReviewPostMixin, admin.ModelAdmin):
                     "app",
                     "version",
                     "owning_department",
-                    "audience",
+                    "full_audience",
                     "platforms",
                     "state",
                     "reviewer",
@@ -136,9 +128,24 @@ class AppVersionAdmin(ReviewPostMixin, admin.ModelAdmin):
     def app_version(self, obj: AppVersion):
         return str(obj)
 
+    @admin.display(description=_("department"), ordering="app__department__name")
+    def department(self, obj: AppVersion):
+        return obj.app.department
+
+    @admin.display(description=_("reviewer"), ordering="reviewer__first_name")
+    def reviewed_by(self, obj: AppVersion):
+        """The reviewer's name, free to wrap (a foreign key column would not)."""
+        if obj.reviewer is None:
+            return None
+        return obj.reviewer.get_full_name() or obj.reviewer.get_username()
+
     @admin.display(description=_("audience"))
     def audience(self, obj: AppVersion):
         return audience_summary(obj.app)
+
+    @admin.display(description=_("audience"))
+    def full_audience(self, obj: AppVersion):
+        return audience_summary(obj.app, shown=None)
 
     def has_add_permission(self, request):
         return False
@@ -154,14 +161,21 @@ class AppVersionAdmin(ReviewPostMixin, admin.ModelAdmin):
     def owning_department(self, obj: AppVersion):
         return obj.app.department
 
-    @admin.display(description=_("submitted"), ordering="submitted_at")
+    @admin.display(description=_("state"), ordering="submitted_at")
+    def review_state(self, obj: AppVersion):
+        """The state, and under it how long a queued version has waited (the date it was
+        submitted for the others): one narrow column, sorted by the submission."""
+        submitted = self.age(obj)
+        if submitted is None:
+            return obj.get_state_display()
+        return format_html("{}<br>{}", obj.get_state_display(), submitted)
+
     def age(self, obj: AppVersion):
-        """How long a version in the queue has waited; for the others, the short date it
-        was submitted. One narrow column stands for both (the date is in `datetime`)."""
         if obj.submitted_at is None:
             return None
         if obj.state in {VersionState.SUBMITTED, VersionState.IN_REVIEW}:
-            text = _("%(time)s ago") % {"time": timesince(obj.submitted_at, depth=1)}
+            waited = timesince(obj.submitted_at, depth=1).replace("\xa0", " ")  # may wrap
+            text = _("%(time)s ago") % {"time": waited}
         else:
             text = date_format(timezone.localtime(obj.submitted_at), "SHORT_DATE_FORMAT")
         return format_html('<time datetime="{}">{}</time>', obj.submitted_at.isoformat(), text)
@@ -275,13 +289,13 @@ class AppVersionAdmin(ReviewPostMixin, admin.ModelAdmin):
         }
 
 
-AUDIENCE_NAMES_SHOWN = 3
+AUDIENCE_NAMES_SHOWN = 1
 
 
-def audience_summary(app) -> str:
+def audience_summary(app, *, shown: int | None = AUDIENCE_NAMES_SHOWN) -> str:
     """Who an app is for, in a few words: "Everyone", or its departments, roles and work
-    patterns, the first few by name and then how many more (a list column stays narrow).
-    Reads the prefetched departments: no query per row."""
+    patterns, the first `shown` by name and then how many more (a list column stays narrow;
+    None shows them all). Reads the prefetched departments: no query per row."""
     if app.audience_everyone:
         return str(_("Everyone"))
     names = sorted(department.name for department in app.audience_departments.all())
@@ -291,14 +305,13 @@ def audience_summary(app) -> str:
         for pattern in app.audience_work_patterns
         if pattern in WorkPattern.values
     ]
-    shown = ", ".join(names[:AUDIENCE_NAMES_SHOWN])
-    more = len(names) - AUDIENCE_NAMES_SHOWN
+    more = len(names) - shown if shown is not None else 0
     if more > 0:
         return ngettext("%(names)s and %(count)d more", "%(names)s and %(count)d more", more) % {
-            "names": shown,
+            "names": ", ".join(names[:shown]),
             "count": more,
         }
-    return shown or "—"
+    return ", ".join(names) or "—"
 
 
 def _with_download(artifact):
