@@ -35,7 +35,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
             ctx["current_site"] = get_current_site(request)
         ctx.update(context)
-        message = self.render_mail(template_prefix, email, ctx)
+        # In the recipient's saved language, whoever's browser asked (a colleague, or the
+        # sign-in page of a shared PC).
+        language = getattr(context.get("user"), "preferred_language", "")
+        if language not in dict(settings.LANGUAGES):
+            language = translation.get_language()
+        with translation.override(language):
+            message = self.render_mail(template_prefix, email, ctx)
         html_body = ""
         if isinstance(message, EmailMultiAlternatives):
             html_body = next(

@@ -109,3 +109,19 @@ def test_the_sign_in_page_after_signing_out_speaks_the_saved_language(
     client.post("/accounts/logout/")
     response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
     assert _html_lang(response) == "sv"
+
+
+def test_an_account_email_speaks_the_recipients_saved_language(
+    client, employee, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    employee.preferred_language = "sv"
+    employee.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/accounts/password/reset/", {"email": employee.email}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+    body = mail.outbox[0].body
+    assert "You're receiving this email" not in body
+    assert "Du får detta" in body or "lösenord" in body
