@@ -179,3 +179,55 @@ def test_mark_read_cannot_touch_someone_elses(employee, manager):
     assert notifications.mark_read(user=employee, notification_ids=[theirs.pk]) == 0
     theirs.refresh_from_db()
     assert theirs.read_at is None
+
+
+def test_a_callable_title_is_written_in_each_recipients_language(
+    django_capture_on_commit_callbacks,
+):
+    from django.utils.translation import gettext as _
+
+    norwegian = UserFactory(preferred_language="nb")
+    swede = UserFactory(preferred_language="sv")
+    english = UserFactory(preferred_language="en")
+    _notify_committed(
+        django_capture_on_commit_callbacks,
+        recipients=[norwegian, swede, english],
+        key="language-test",
+        title=lambda: _("Notifications"),
+    )
+    titles = dict(
+        Notification.objects.filter(key="language-test").values_list("recipient_id", "title")
+    )
+    assert titles[english.pk] == "Notifications"
+    assert titles[norwegian.pk] != "Notifications" and titles[swede.pk] != "Notifications"
+    by_address = {m.to[0]: m.subject for m in mail.outbox}
+    assert titles[norwegian.pk] in by_address[norwegian.email]
+
+
+def test_resolving_marks_the_subjects_unread_notifications_read_for_everyone_at_once(
+    employee, manager, django_assert_num_queries
+):
+    notifications.notify(
+        recipients=[employee, manager], key="work:1:asked", subject="work:1", title="Do it"
+    )
+    notifications.notify(recipients=[employee], key="other", subject="work:2", title="Other")
+
+    with django_assert_num_queries(1):
+        assert notifications.resolve(subject="work:1") == 2
+
+    unread = Notification.objects.filter(read_at__isnull=True)
+    assert list(unread.values_list("key", flat=True)) == ["other"]
+    assert notifications.resolve(subject="") == 0
+
+
+def test_a_task_is_queued_by_its_name(employee, django_capture_on_commit_callbacks):
+    from portal import queue
+
+    notifications.notify(recipients=[employee], key="by-name", title="T", email=False)
+    notification = Notification.objects.get(key="by-name")
+    Notification.objects.filter(pk=notification.pk).update(email_due=True)
+
+    assert queue.enqueue("portal.tasks.send_notification_email", notification_id=notification.pk)
+
+    notification.refresh_from_db()
+    assert notification.email_sent_at is not None
