@@ -5,13 +5,14 @@ admin index, then, for every model in `admin.site._registry` the role may see, i
 the change page of one object and, where it may add, the add page; then the API docs.
 The list of pages is made from the registry and the role's permissions, so a new admin
 model is covered (and fails here until the fixture below makes one of it). Every change
-and add page must also fit a 320 px wide screen without sideways scrolling (WCAG 1.4.10).
+and add page must also fit a 320 px wide screen without sideways scrolling (WCAG 1.4.10),
+and what scrolls inside it must be reachable by keyboard. A page one role has been checked
+on is not checked again for the next (the index excepted); one browser page per role.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
 from django.contrib import admin
@@ -60,16 +61,11 @@ def _devices_objects(employee, logistics) -> None:
     tablet = held_device(holder=employee, desk=logistics, serial_number="DMPX0002")
     open_return(device=tablet, by=employee)
     DeviceFactory(serial_number="LOAN0001")
-    buffer = io.StringIO()
-    buffer.write(",".join(rows.COLUMNS) + "\n")
-    upload = SimpleUploadedFile("devices.csv", buffer.getvalue().encode(), "text/csv")
-    try:
-        started = importing.start_import(by=logistics, upload=upload, queue=False)
-        importing.run_import(import_id=started.pk)
-    except Exception:  # an empty file may be refused: make the row directly
-        from devices.models import DeviceImport
-
-        DeviceImport.objects.create(created_by=logistics, file_name="devices.csv")
+    header = ",".join(rows.COLUMNS).encode()
+    upload = SimpleUploadedFile("devices.csv", header + b"\n", "text/csv")
+    started = importing.start_import(by=logistics, upload=upload, queue=False)
+    # Finished: the page of a running import refreshes itself (a gap reported to devices).
+    importing.run_import(import_id=started.pk)
 
 
 def _portal_objects(employee, admin_user) -> None:
@@ -166,7 +162,8 @@ def axe_violations(page, context, options) -> list[dict]:
 
 def check_pages(page, live_server, paths) -> list[str]:
     """Visit each page; return what is wrong with it (axe violations, sideways scrolling).
-    The admin's navigation sidebar is the same on every page: it is checked on the first."""
+    The admin's header and navigation sidebar are the same on every page: they are checked
+    on the first page that has them."""
     problems = []
     sidebar_checked = False
     for path, is_form in paths:
@@ -176,8 +173,7 @@ def check_pages(page, live_server, paths) -> list[str]:
             continue
         if path.startswith("/api/docs/"):
             page.wait_for_selector(".opblock")
-        page.evaluate(SETTLE)
-        context = {"exclude": [["#nav-sidebar"]]} if sidebar_checked else {"exclude": []}
+        context = {"exclude": [["#nav-sidebar"], ["#header"]] if sidebar_checked else []}
         sidebar_checked = sidebar_checked or page.locator("#nav-sidebar").count() > 0
         found = axe_violations(page, context, AXE_OPTIONS)
         if is_form:
