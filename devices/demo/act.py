@@ -118,6 +118,15 @@ class Act:
         ]
         if plan.stop == "reported":
             return []
+        if plan.stop == "cancelled":  # the holder rings the desk: the charger was to blame
+            return [
+                triage,
+                lambda: services.cancel_repair_case(
+                    by=desk,
+                    case_id=case_id(),
+                    reason="The holder called: it was the charger, not the device.",
+                ),
+            ]
         # an outcome stop ("replaced", ...) is the plan's outcome, so it is in the list
         done = [state for state, _step in steps].index(plan.stop)
         return [step for _state, step in steps[: done + 1]]
@@ -143,8 +152,16 @@ class Act:
         again, each step on its own day."""
         case: list = []
         steps = self._return_steps(plan, number, case)
-        done = [state for state, _step in steps].index(plan.stop)
-        todo = [step for _state, step in steps[: done + 1]]
+        if plan.stop == "cancelled":  # the holder keeps the device after all
+            todo = [
+                steps[0][1],
+                lambda: services.cancel_return(
+                    by=plan.holder, case_id=case[0].pk, reason="Still needed for night shifts."
+                ),
+            ]
+        else:
+            done = [state for state, _step in steps].index(plan.stop)
+            todo = [step for _state, step in steps[: done + 1]]
         disposal = plan.disposal or plan.stop
         if disposal == "redeployed" and self.plan.redeploy_to:
             person = self.plan.redeploy_to.pop()

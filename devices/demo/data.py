@@ -86,6 +86,7 @@ REPAIR_STOPS = (
     + ["beyond_repair"] * 2
     + ["returned_to_user"] * 3
     + ["closed"] * 10
+    + ["cancelled"]
 )
 FAULTS = [
     (FaultCategory.SCREEN, "Dropped it on the pavement; the screen is cracked across."),
@@ -111,6 +112,7 @@ RETURN_STOPS = [
     *[("closed", ReturnReason.UPGRADE, "recycled")] * 22,
     *[("closed", ReturnReason.LEAVING, "redeployed")] * 8,
     *[("closed", ReturnReason.NO_LONGER_NEEDED, "refurbished")] * 6,
+    ("cancelled", ReturnReason.NO_LONGER_NEEDED, None),
 ]
 CARRIERS = ["Bring", "PostNord", "DHL Express"]
 ACCESSORIES = {"evolve2", "cradle"}
