@@ -13,8 +13,10 @@ on is not checked again for the next (the index excepted); one browser page per 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
@@ -210,3 +212,42 @@ def test_staff_admin_pages_have_no_wcag_violations_and_fit_320_px(
         found = check_pages(page, live_server, paths)
         problems += [f"[{user.username}] {problem}" for problem in found]
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+TABULAR_INLINE = """<!DOCTYPE html><html lang="en"><head><title>Inline</title>
+<script src="/admin.js" defer></script></head><body><main id="content"><h1>Device</h1>
+<div class="inline-group"><h2>Accessories</h2><table>
+<thead><tr><th>Name</th><th>Quantity</th><th>Delete?</th></tr></thead>
+<tbody><tr><td class="original"><p>Charger</p></td>
+<td><input type="number" name="a-0-quantity" value="1"></td>
+<td class="delete"><input type="checkbox" name="a-0-DELETE"></td></tr></tbody>
+</table></div>
+<div class="form-row"><label for="id_user">Acts as:</label>
+<select id="id_user" class="select2-hidden-accessible" aria-hidden="true" tabindex="-1"></select>
+<span class="select2 select2-container"><span class="selection">
+<span class="select2-selection select2-selection--single" role="combobox" tabindex="0"
+ aria-haspopup="true" aria-expanded="false" aria-labelledby="select2-id_user-container">
+<span class="select2-selection__rendered" id="select2-id_user-container" role="textbox"
+ aria-readonly="true"></span></span></span></span></div>
+<label for="q">Filter <span class="help-tooltip" aria-label="Type to filter"></span></label>
+<input id="q"></main></body></html>"""
+
+
+def test_admin_js_names_inline_controls_the_autocomplete_and_the_filter_icons(page):
+    """What the crawl may not meet with the demo's models: a tabular inline's DELETE box and
+    other cell inputs, an empty autocomplete, the two-list selector's filter icon."""
+    from tests.e2e.conftest import assert_accessible
+
+    script = (Path(django_settings.STATICFILES_DIRS[0]) / "portal" / "js" / "admin.js").read_text()
+    page.route("http://admin.test/", lambda route: route.fulfill(body=TABULAR_INLINE))
+    page.route(
+        "http://admin.test/admin.js",
+        lambda route: route.fulfill(body=script, content_type="text/javascript"),
+    )
+    page.goto("http://admin.test/")
+
+    assert page.get_by_label("Delete? (Charger)").count() == 1
+    assert page.get_by_label("Quantity (Charger)").count() == 1
+    assert page.get_by_role("combobox", name="Acts as:").count() == 1
+    assert page.get_by_role("img", name="Type to filter").count() == 1
+    assert_accessible(page)
