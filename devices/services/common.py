@@ -14,21 +14,37 @@ from devices.workflow import DEVICE_WORKFLOW
 from portal.choices import Role
 from portal.errors import NotFound, RuleViolation
 from portal.models import User
-from portal.notifications import notify_in_their_language
+from portal.notifications import notify_in_their_language, resolve
+
+
+def _subject(key: str) -> str:
+    """The case a notification key is about ("repaircase:12:reported" -> "repaircase:12")."""
+    return ":".join(key.split(":")[:2])
 
 
 def _tell_desk(*, key: str, title, body: str = "", url: str = "") -> None:
     desk = User.objects.filter(
         is_active=True, groups__name__in=[Role.LOGISTICS, Role.ADMINISTRATOR]
     ).distinct()
-    notify_in_their_language(desk, key=key, title=title, body=body, url=url)
+    notify_in_their_language(desk, key=key, title=title, body=body, url=url, subject=_subject(key))
 
 
 def _tell(people, *, key: str, title, url: str) -> None:
     """Tell these people (ids, None skipped) about a step of their case, in their language."""
     ids = {pk for pk in people if pk}
     if ids:
-        notify_in_their_language(User.objects.filter(pk__in=ids), key=key, title=title, url=url)
+        notify_in_their_language(
+            User.objects.filter(pk__in=ids), key=key, title=title, url=url, subject=_subject(key)
+        )
+
+
+def _step(workflow, case, **kwargs):
+    """Move a case a step on. What was said about its earlier steps is done with: those
+    notifications are marked read for everyone (the desk's "new case" once someone acts
+    on it), so only the latest news of a case stays unread."""
+    event = workflow.apply(case, **kwargs)
+    resolve(subject=f"{case._meta.model_name}:{case.pk}")
+    return event
 
 
 def _devices(*ids) -> list[Device]:

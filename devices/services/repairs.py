@@ -20,6 +20,7 @@ from devices.services.common import (
     _case_people,
     _devices,
     _hand_over,
+    _step,
     _take_back,
     _tell,
     _tell_cancelled,
@@ -126,7 +127,9 @@ def _case(case_id: int) -> RepairCase:
 
 @transaction.atomic
 def triage_case(*, by, case_id: int, comment: str = ""):
-    return REPAIR_WORKFLOW.apply(_case(case_id), target=RepairState.TRIAGED, by=by, comment=comment)
+    return _step(
+        REPAIR_WORKFLOW, _case(case_id), target=RepairState.TRIAGED, by=by, comment=comment
+    )
 
 
 @transaction.atomic
@@ -135,7 +138,8 @@ def ship_case(*, by, case_id: int, carrier: str, tracking_number: str, repair_pa
     case = _case(case_id)
     if not carrier.strip() or not tracking_number.strip():
         raise RuleViolation(_("Give the carrier and the tracking number."), field="tracking_number")
-    event = REPAIR_WORKFLOW.apply(
+    event = _step(
+        REPAIR_WORKFLOW,
         case,
         target=RepairState.IN_TRANSIT,
         by=by,
@@ -150,7 +154,7 @@ def ship_case(*, by, case_id: int, carrier: str, tracking_number: str, repair_pa
 
 @transaction.atomic
 def case_at_partner(*, by, case_id: int):
-    return REPAIR_WORKFLOW.apply(_case(case_id), target=RepairState.AT_REPAIR_PARTNER, by=by)
+    return _step(REPAIR_WORKFLOW, _case(case_id), target=RepairState.AT_REPAIR_PARTNER, by=by)
 
 
 @transaction.atomic
@@ -197,8 +201,14 @@ def record_outcome(
     cost = _cost(cost)
     if outcome == RepairState.REPLACED and (replacement_id is None or case.holder is None):
         raise RuleViolation(_("Choose the replacement device."), field="replacement")
-    event = REPAIR_WORKFLOW.apply(
-        case, target=outcome, by=by, comment=comment, cost=cost, warranty_covered=warranty_covered
+    event = _step(
+        REPAIR_WORKFLOW,
+        case,
+        target=outcome,
+        by=by,
+        comment=comment,
+        cost=cost,
+        warranty_covered=warranty_covered,
     )
     if outcome == RepairState.REPLACED:
         devices = {d.pk: d for d in _devices(case.device_id, replacement_id)}
@@ -236,8 +246,12 @@ def _cost(cost) -> Decimal | None:
 def return_to_user(*, by, case_id: int):
     """The repaired (or replacement) device is back with its holder; the loaner comes back."""
     case = _case(case_id)
-    event = REPAIR_WORKFLOW.apply(
-        case, target=RepairState.RETURNED_TO_USER, by=by, returned_at=timezone.now()
+    event = _step(
+        REPAIR_WORKFLOW,
+        case,
+        target=RepairState.RETURNED_TO_USER,
+        by=by,
+        returned_at=timezone.now(),
     )
     ids = [pk for pk in (case.device_id, case.loaner_id) if pk]
     devices = {d.pk: d for d in _devices(*ids)}
@@ -253,7 +267,7 @@ def return_to_user(*, by, case_id: int):
 
 @transaction.atomic
 def close_case(*, by, case_id: int, comment: str = ""):
-    return REPAIR_WORKFLOW.apply(_case(case_id), target=RepairState.CLOSED, by=by, comment=comment)
+    return _step(REPAIR_WORKFLOW, _case(case_id), target=RepairState.CLOSED, by=by, comment=comment)
 
 
 @transaction.atomic
@@ -263,7 +277,7 @@ def cancel_repair_case(*, by, case_id: int, reason: str):
     stock; the other side (the reporter and holder, or the desk) is told."""
     case = _case(case_id)
     reason = _cancel_reason(reason)
-    event = REPAIR_WORKFLOW.apply(case, target=RepairState.CANCELLED, by=by, comment=reason)
+    event = _step(REPAIR_WORKFLOW, case, target=RepairState.CANCELLED, by=by, comment=reason)
     if case.loaner_id:
         [loaner] = _devices(case.loaner_id)
         if loaner.state == DeviceState.LOANED:

@@ -16,6 +16,7 @@ from devices.services.common import (
     _cancel_reason,
     _case_people,
     _devices,
+    _step,
     _take_back,
     _tell,
     _tell_cancelled,
@@ -74,14 +75,14 @@ def _return(case_id: int) -> ReturnCase:
 def ship_return(*, by, case_id: int, comment: str = ""):
     """The device is on its way to the desk (sent by the holder, or collected by the desk)."""
     case = _return(case_id)
-    return RETURN_WORKFLOW.apply(case, target=ReturnState.IN_TRANSIT, by=by, comment=comment)
+    return _step(RETURN_WORKFLOW, case, target=ReturnState.IN_TRANSIT, by=by, comment=comment)
 
 
 @transaction.atomic
 def receive_return(*, by, case_id: int):
     """The desk has the device: it is no longer held by anyone."""
     case = _return(case_id)
-    event = RETURN_WORKFLOW.apply(case, target=ReturnState.RECEIVED, by=by)
+    event = _step(RETURN_WORKFLOW, case, target=ReturnState.RECEIVED, by=by)
     [device] = _devices(case.device_id)
     if device.state == DeviceState.ASSIGNED:
         _take_back(device, target=DeviceState.RETURNED, by=by, comment=f"#R{case.pk}")
@@ -102,7 +103,8 @@ def record_wipe(*, by, case_id: int, method: str, certificate: str):
         raise RuleViolation(_("Choose how the device was wiped."), field="wipe_method")
     if not certificate.strip():
         raise RuleViolation(_("Give the wipe certificate number."), field="wipe_certificate")
-    return RETURN_WORKFLOW.apply(
+    return _step(
+        RETURN_WORKFLOW,
         case,
         target=ReturnState.WIPED,
         by=by,
@@ -119,7 +121,7 @@ def dispose_return(*, by, case_id: int, outcome: str, comment: str = ""):
     case = _return(case_id)
     if outcome not in DISPOSALS:
         raise RuleViolation(_("Choose redeploy, refurbish or recycle."), field="outcome")
-    event = RETURN_WORKFLOW.apply(case, target=outcome, by=by, comment=comment)
+    event = _step(RETURN_WORKFLOW, case, target=outcome, by=by, comment=comment)
     [device] = _devices(case.device_id)
     DEVICE_WORKFLOW.apply(device, target=DISPOSALS[outcome], by=by, comment=f"#R{case.pk}")
     return event
@@ -127,7 +129,7 @@ def dispose_return(*, by, case_id: int, outcome: str, comment: str = ""):
 
 @transaction.atomic
 def close_return(*, by, case_id: int):
-    return RETURN_WORKFLOW.apply(_return(case_id), target=ReturnState.CLOSED, by=by)
+    return _step(RETURN_WORKFLOW, _return(case_id), target=ReturnState.CLOSED, by=by)
 
 
 @transaction.atomic
@@ -136,7 +138,7 @@ def cancel_return(*, by, case_id: int, reason: str):
     left its holder, who keeps it), with a one-line reason; the other side is told."""
     case = _return(case_id)
     reason = _cancel_reason(reason)
-    event = RETURN_WORKFLOW.apply(case, target=ReturnState.CANCELLED, by=by, comment=reason)
+    event = _step(RETURN_WORKFLOW, case, target=ReturnState.CANCELLED, by=by, comment=reason)
     _tell_cancelled(
         case,
         by=by,

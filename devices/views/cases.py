@@ -253,7 +253,8 @@ def _act(request, pk, name, table, page, find, success_url):
         action, by=request.user, case_id=pk, data=request.POST, files=request.FILES
     )
     if status == 200:
-        messages.success(request, _("Done: %(action)s.") % {"action": action.label})
+        # The page labels a success "Done:" itself; the message is the step's name.
+        messages.success(request, f"{action.label}.")
         return redirect(success_url, pk=pk)
     for error in form.non_field_errors():
         # Also at the top: the action may no longer be offered (someone else acted first).
