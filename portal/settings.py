@@ -184,6 +184,9 @@ SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 APPSTORE_PUBLISH_ON_APPROVAL = env.bool("APPSTORE_PUBLISH_ON_APPROVAL", default=True)
+# A publication is news for this many days: announced later (an outage, seeded history),
+# it tells nobody.
+APPSTORE_ANNOUNCE_WITHIN_DAYS = env.int("APPSTORE_ANNOUNCE_WITHIN_DAYS", default=14)
 # Upload limits: packages (.apk, .ipa, .msix, .appx) and images (icons, screenshots).
 APPSTORE_MAX_PACKAGE_MB = env.int("APPSTORE_MAX_PACKAGE_MB", default=500)
 UPLOAD_MAX_IMAGE_MB = env.int("UPLOAD_MAX_IMAGE_MB", default=10)

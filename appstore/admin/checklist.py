@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appstore.choices import CheckResult
 from appstore.models import ChecklistItem
+from portal.templatetags.portal_tags import known_translation
 
 
 class ChecklistForm(forms.Form):
@@ -21,7 +22,7 @@ class ChecklistForm(forms.Form):
         for item in items:
             answer = answers.get(item.pk)
             self.fields[f"result_{item.pk}"] = forms.ChoiceField(
-                label=item.text,
+                label=known_translation(item.text),
                 choices=CheckResult.choices,
                 widget=forms.RadioSelect,
                 required=False,

@@ -1,18 +1,25 @@
 """The review checklist IT starts with; administrators edit it in the admin."""
 
 from django.db import migrations
+from django.utils.translation import gettext_noop as _
 
 ITEMS = [
-    ("Uses the organisation's single sign-on", ""),
-    ("Follows the design guide", "Same look, same navigation patterns as the other internal apps."),
-    ("Has an accessibility statement for WCAG 2.1 AA", ""),
+    (_("Uses the organisation's single sign-on"), ""),
     (
-        "DPIA done where personal data is processed",
-        "Mark 'not applicable' only when the app processes no personal data.",
+        _("Follows the design guide"),
+        _("Same look, same navigation patterns as the other internal apps."),
     ),
-    ("Data classification matches the data", ""),
-    ("No secrets in the package", "No keys, passwords or tokens in the code or configuration."),
-    ("Support contact set", ""),
+    (_("Has an accessibility statement for WCAG 2.1 AA"), ""),
+    (
+        _("DPIA done where personal data is processed"),
+        _("Mark 'not applicable' only when the app processes no personal data."),
+    ),
+    (_("Data classification matches the data"), ""),
+    (
+        _("No secrets in the package"),
+        _("No keys, passwords or tokens in the code or configuration."),
+    ),
+    (_("Support contact set"), ""),
 ]
 
 
