@@ -38,7 +38,7 @@ def seed_all(*, password: str, stdout) -> None:
     """Run every app's demo step, one progress line each."""
     for label, seed in seed_steps():
         seed(password=password)
-        stdout.write(_("  %(app)s: demo data ready") % {"app": label})
+        stdout.write("  " + _("%(app)s: demo data ready") % {"app": label})
 
 
 def sign_in_line(password: str) -> str:
