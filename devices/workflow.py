@@ -14,8 +14,10 @@ def _holder_or_desk(user, case) -> bool:
     return desk(user, case) or case.requested_by_id == user.pk
 
 
-def _reporter_or_desk(user, case) -> bool:
-    return desk(user, case) or case.reported_by_id == user.pk
+def _may_cancel_repair(user, case) -> bool:
+    """The desk, or the reporter while no loaner is out on the case: a loaner comes back
+    over the desk's counter, so the desk cancels that case when it has it back."""
+    return desk(user, case) or (case.reported_by_id == user.pk and case.loaner_id is None)
 
 
 # Who may cancel a case that has not left its holder yet: the person who opened it (the
@@ -59,7 +61,7 @@ REPAIR_WORKFLOW = Workflow(
         Transition(R.BEYOND_REPAIR, R.CLOSED, "close", desk, comment_required=True),
         Transition(R.RETURNED_TO_USER, R.CLOSED, "close", desk),
         *[
-            Transition(state, R.CANCELLED, "cancel", _reporter_or_desk, comment_required=True)
+            Transition(state, R.CANCELLED, "cancel", _may_cancel_repair, comment_required=True)
             for state in CANCEL_REPAIR_FROM
         ],
     ],

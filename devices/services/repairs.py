@@ -277,6 +277,11 @@ def cancel_repair_case(*, by, case_id: int, reason: str):
     stock; the other side (the reporter and holder, or the desk) is told."""
     case = _case(case_id)
     reason = _cancel_reason(reason)
+    if case.loaner_id and not permissions.is_desk(by) and case.reported_by_id == by.pk:
+        raise RuleViolation(
+            _("A loaner is out on this case: bring it back to the desk, who cancels the case."),
+            field="reason",
+        )
     event = _step(REPAIR_WORKFLOW, case, target=RepairState.CANCELLED, by=by, comment=reason)
     if case.loaner_id:
         [loaner] = _devices(case.loaner_id)

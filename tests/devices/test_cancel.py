@@ -78,6 +78,20 @@ def test_the_desk_cancels_a_triaged_case_the_loaner_goes_back_and_the_reporter_i
     assert not Notification.objects.filter(recipient=logistics, key__endswith=":cancelled")
 
 
+def test_the_reporter_with_a_loaner_out_is_sent_to_the_desk(
+    client_for, repair, employee, logistics
+):
+    loaner = DeviceFactory()
+    services.triage_case(by=logistics, case_id=repair.pk)
+    services.lend_loaner(by=logistics, case_id=repair.pk, loaner_id=loaner.pk)
+    with pytest.raises(RuleViolation, match="loaner is out"):
+        services.cancel_repair_case(by=employee, case_id=repair.pk, reason=REASON)
+    _refreshed(repair, loaner)
+    assert repair.state == RepairState.TRIAGED and loaner.state == DeviceState.LOANED
+    page = client_for(employee).get(reverse("devices:repair_case", args=[repair.pk]))
+    assert reverse("devices:repair_action", args=[repair.pk, "cancel"]) not in page.content.decode()
+
+
 def test_a_cancelled_case_gets_no_loaner_and_does_not_block_a_new_report(
     repair, phone, employee, logistics
 ):
