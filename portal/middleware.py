@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from portal.error_pages import page_not_found
+
 
 class SecurityHeadersMiddleware:
     """The Content Security Policy and the Permissions Policy of settings, on every
@@ -117,3 +119,28 @@ def _nul_refused(request, name: str):
 
         return JsonResponse(bad_request_body(text, field=name), status=400)
     raise BadRequest(text)
+
+
+class PortalNotFoundMiddleware:
+    """With DEBUG on (the demo, development), Django answers a missing page with its
+    technical 404 (the URL patterns, in English). People trying the portal meet the
+    portal's own 404 instead, in their language with the navigation; the API keeps its
+    JSON answers. Set PORTAL_TECHNICAL_404=true to see Django's page while developing."""
+
+    MARK = b"<code>DEBUG = True</code>"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and settings.DEBUG
+            and not getattr(settings, "PORTAL_TECHNICAL_404", False)
+            and not request.path.startswith("/api/")
+            and not getattr(response, "streaming", False)
+            and self.MARK in response.content
+        ):
+            return page_not_found(request)
+        return response

@@ -24,6 +24,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=True)
+# With DEBUG on, a missing page still shows the portal's 404; true shows Django's.
+PORTAL_TECHNICAL_404 = env.bool("PORTAL_TECHNICAL_404", default=False)
 TESTING = "pytest" in sys.modules or env.bool("PORTAL_TESTING", default=False)
 
 _DEV_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
@@ -102,6 +104,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.StaffMfaRequiredMiddleware",
+    "portal.middleware.PortalNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

@@ -40,6 +40,23 @@ def test_a_missing_page_is_the_portals_own_with_navigation(client_for, trainer):
     assert 'href="/apps/"' in html
 
 
+def test_with_debug_on_a_missing_page_is_still_the_portals_own(client_for, trainer, settings):
+    # The demo runs with DEBUG on: its visitors meet the portal's 404, not Django's.
+    settings.DEBUG = True
+    client = client_for(trainer)
+    for url in ("/training/", "/devices/repairs/999999/"):
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 404
+        assert "Page not found" in html and 'class="main-nav"' in html
+        assert "DEBUG = True" not in html
+    assert client.get("/apps").status_code == 301  # the slash is still added
+    api = client.get("/api/v1/nothing-here/")
+    assert api.status_code == 404 and api["Content-Type"].startswith("application/json")
+    settings.PORTAL_TECHNICAL_404 = True
+    assert "DEBUG = True" in client.get("/training/").content.decode()
+
+
 def test_a_missing_page_speaks_the_persons_saved_language(client_for, trainer):
     _speak(trainer, "nb")
     html = client_for(trainer).get("/training/").content.decode()
