@@ -7,6 +7,7 @@ class AppstoreConfig(AppConfig):
     verbose_name = _("App store")
 
     def ready(self) -> None:
+        from appstore import benchmarks
         from portal.choices import Role
         from portal.navigation import NavEntry, register
         from portal.roles import register_permissions
@@ -45,3 +46,4 @@ class AppstoreConfig(AppConfig):
                 "appstore.view_listingchange",
             },
         )
+        benchmarks.register()  # its share of `manage.py benchmark_city`

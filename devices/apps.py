@@ -7,6 +7,7 @@ class DevicesConfig(AppConfig):
     verbose_name = _("Devices")
 
     def ready(self) -> None:
+        from devices import benchmarks
         from devices.permissions import is_desk
         from devices.selectors import manages_a_department
         from portal.choices import Role
@@ -37,3 +38,4 @@ class DevicesConfig(AppConfig):
         }
         register_permissions(Role.LOGISTICS, desk)
         register_permissions(Role.ADMINISTRATOR, desk)
+        benchmarks.register()  # its share of `manage.py benchmark_city`

@@ -14,6 +14,8 @@ class PortalConfig(AppConfig):
     verbose_name = _("People and organisation")
 
     def ready(self) -> None:
-        from portal import checks  # noqa: F401  (registers the deploy checks)
+        from portal import benchmarks, checks  # noqa: F401  (registers the deploy checks)
+
+        benchmarks.register()
 
         post_migrate.connect(_sync_roles, dispatch_uid="portal.sync_role_groups")

@@ -1,0 +1,177 @@
+"""`manage.py benchmark_city`: every main page at the `city` profile, against a bare page.
+
+Builds the `city` profile of PRODUCT.md (30,000 people, 400 departments, 55,000 devices,
+300 apps with 3,000 versions, 15,000 repair cases and some return cases) ONCE into the
+database it runs on, with bulk inserts, and keeps it: a later run finds the build (the
+root department `city-root`, renamed when the build completed) and goes straight to the
+measuring; `--rebuild` removes the build and makes it again. Each domain app registers its
+share and its pages in its AppConfig.ready() (`portal.benchmarking`).
+
+Then, with production-like settings (DEBUG off, so the template engine runs without debug
+information and the cached template loader; SQL is not logged), it requests each page
+through the test client as the person who uses it and prints the CPU one request costs:
+this process's CPU time plus that of its PostgreSQL backend (read from /proc when the
+server runs on this machine), the wall time, the SQL queries, and the ratio to a bare
+50-card page (`portal/benchmark_cards.html`) measured the same way in the same run.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.template import engines
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from portal.benchmark_urls import CARDS_URL
+from portal.benchmarking import (
+    CITY_ROOT_CODE,
+    CityBuild,
+    CityPage,
+    CpuClock,
+    city_builders,
+    city_pages,
+)
+from portal.models import Department, User
+
+BUILT = "City, built at scale "
+TEMPLATE_LABEL = "bare 50-card template"
+
+
+class Command(BaseCommand):
+    help = "Build the city profile once (kept) and measure every main page against a bare page."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale", type=float, default=None, help="of the city figures (default 1)"
+        )
+        parser.add_argument("--rebuild", action="store_true", help="remove the build, build again")
+        parser.add_argument("--runs", type=int, default=10, help="requests per page measured")
+        parser.add_argument("--build-only", action="store_true", help="build, do not measure")
+
+    def handle(self, *args, scale, rebuild, runs, build_only, **options):
+        built = built_scale()
+        if built is not None and not rebuild:
+            self.stdout.write(f"Reusing the city build at scale {built:g} (--rebuild to redo).")
+            if scale is not None and scale != built:
+                self.stdout.write(f"  (asked for scale {scale:g}: pass --rebuild to build that)")
+        else:
+            self._build(scale=1.0 if scale is None else scale)
+        if not build_only:
+            self._measure(runs=max(1, runs))
+
+    def _build(self, *, scale: float) -> None:
+        if scale <= 0:
+            raise CommandError("--scale must be above 0.")
+        builders = city_builders()
+        if Department.objects.filter(code=CITY_ROOT_CODE).exists():
+            self.stdout.write("Removing the earlier city build...")
+            with transaction.atomic():
+                for builder in reversed(builders):
+                    if builder.clear:
+                        builder.clear()
+        self.stdout.write(f"Building the city at scale {scale:g}...")
+        started = time.perf_counter()
+        city = CityBuild(scale=scale, stdout=self.stdout)
+        with transaction.atomic():
+            for builder in builders:
+                begun = time.perf_counter()
+                builder.build(city)
+                self.stdout.write(f"  {builder.name}: {time.perf_counter() - begun:.1f} s")
+            Department.objects.filter(code=CITY_ROOT_CODE).update(name=f"{BUILT}{scale:g}")
+        begun = time.perf_counter()
+        with connection.cursor() as cursor:
+            # VACUUM cannot run in a transaction (the tests run in one): ANALYZE then.
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+        self.stdout.write(f"  statistics: {time.perf_counter() - begun:.1f} s")
+        self.stdout.write(f"Built in {time.perf_counter() - started:.1f} s.")
+
+    def _measure(self, *, runs: int) -> None:
+        hosts = [*settings.ALLOWED_HOSTS, "testserver"]
+        with override_settings(
+            DEBUG=False,
+            ALLOWED_HOSTS=hosts,
+            ROOT_URLCONF="portal.benchmark_urls",
+            # Staff would be sent to enrol a second factor first; the desk here has none.
+            PORTAL_REQUIRE_MFA_FOR_STAFF=False,
+        ):
+            pages = [CityPage(TEMPLATE_LABEL, CARDS_URL, "city-employee"), *city_pages()]
+            clients = _clients({page.as_user for page in pages})
+            clock = CpuClock(connection)
+            self._header(clock, runs)
+            template_cpu = None
+            for page in pages:
+                cpu, django, postgres, wall, queries = _measure(
+                    clients[page.as_user], page, clock, runs
+                )
+                template_cpu = template_cpu or cpu
+                self.stdout.write(
+                    f"{page.label:32} {cpu:7.1f} {django:7.1f} {postgres:8.1f} {wall:8.1f} "
+                    f"{queries:7d} {cpu / template_cpu:6.1f}x"
+                )
+
+    def _header(self, clock: CpuClock, runs: int) -> None:
+        engine = engines["django"].engine
+        loaders = ", ".join(type(loader).__module__ for loader in engine.template_loaders)
+        source = (
+            "this process + its PostgreSQL backend (/proc)"
+            if clock.has_backend
+            else "this process only (the PostgreSQL server is not on this machine)"
+        )
+        self.stdout.write(
+            f"DEBUG off, template debug {'on' if engine.debug else 'off'}, loaders: {loaders}\n"
+            f"CPU per request: {source}; mean of {runs} requests after one warm-up.\n"
+        )
+        self.stdout.write(
+            f"{'page':32} {'CPU ms':>7} {'django':>7} {'postgres':>8} {'wall ms':>8} "
+            f"{'queries':>7} {'x tmpl':>7}"
+        )
+
+
+def built_scale() -> float | None:
+    """The scale of a completed city build in this database, or None."""
+    name = Department.objects.filter(code=CITY_ROOT_CODE).values_list("name", flat=True).first()
+    if not name or not name.startswith(BUILT):
+        return None
+    return float(name.removeprefix(BUILT))
+
+
+def _clients(usernames: set[str]) -> dict[str, Client]:
+    clients = {}
+    for username in usernames:
+        clients[username] = Client()
+        clients[username].force_login(User.objects.get(username=username))
+    return clients
+
+
+def _get(client: Client, page: CityPage):
+    response = client.get(page.url, headers=page.headers, secure=True)
+    if response.status_code != 200:
+        raise CommandError(f"{page.label}: HTTP {response.status_code} from {page.url}")
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return response
+
+
+def _measure(client: Client, page: CityPage, clock: CpuClock, runs: int):
+    """(CPU ms, of which this process, of which PostgreSQL, median wall ms, queries)."""
+    _get(client, page)  # warm-up: caches, the template loader, the connection
+    with CaptureQueriesContext(connection) as captured:
+        _get(client, page)
+    queries = len(captured)  # now: the timed requests below clear the query log
+    gc.collect()
+    walls = []
+    process = backend = 0.0
+    for _ in range(runs):
+        cpu0, db0, wall0 = clock.read()
+        _get(client, page)
+        cpu1, db1, wall1 = clock.read()
+        process, backend = process + cpu1 - cpu0, backend + db1 - db0
+        walls.append((wall1 - wall0) * 1000)
+    django, postgres = process * 1000 / runs, backend * 1000 / runs
+    return django + postgres, django, postgres, statistics.median(walls), queries
