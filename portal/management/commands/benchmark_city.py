@@ -109,7 +109,8 @@ class Command(BaseCommand):
                 cpu, django, postgres, wall, queries = _measure(
                     clients[page.as_user], page, clock, runs
                 )
-                template_cpu = template_cpu or cpu
+                if template_cpu is None:
+                    template_cpu = max(cpu, 0.001)  # the first page is the bare template
                 self.stdout.write(
                     f"{page.label:32} {cpu:7.1f} {django:7.1f} {postgres:8.1f} {wall:8.1f} "
                     f"{queries:7d} {cpu / template_cpu:6.1f}x"
