@@ -7,11 +7,13 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from devices.choices import (
+    REPAIR_ENDED,
+    RETURN_ENDED,
     DeviceCategory,
     DeviceState,
     FaultCategory,
@@ -24,6 +26,33 @@ from devices.choices import (
 from devices.validators import normalise_serial, validate_imei
 from portal.models import Department, TransitionEvent
 from portal.storage import private_storage
+
+# A case in one of these states waits only for the desk to close it: the desk's queue
+# lists it after the cases that still need work.
+REPAIR_FINISHED = (RepairState.RETURNED_TO_USER, *REPAIR_ENDED)
+RETURN_FINISHED = (
+    ReturnState.REDEPLOYED,
+    ReturnState.REFURBISHED,
+    ReturnState.RECYCLED,
+    *RETURN_ENDED,
+)
+
+
+def work_first(finished) -> Case:
+    """0 for a case that still needs work, 1 for one waiting only to be closed."""
+    return Case(When(state__in=finished, then=Value(1)), default=Value(0))
+
+
+def open_work_index(finished, ended, opened_at: str, name: str) -> models.Index:
+    """The desk queue's order (work first, newest first) over the open cases only."""
+    return models.Index(
+        work_first(finished),
+        F(opened_at).desc(),
+        F("id").desc(),
+        name=name,
+        condition=~Q(state__in=ended),
+    )
+
 
 HELD = (DeviceState.ASSIGNED, DeviceState.LOANED)
 
@@ -273,7 +302,10 @@ class RepairCase(models.Model):
         verbose_name = _("repair case")
         verbose_name_plural = _("repair cases")
         ordering = ["-reported_at"]
-        indexes = [models.Index(fields=["state", "reported_at"], name="repaircase_queue")]
+        indexes = [
+            models.Index(fields=["state", "reported_at"], name="repaircase_queue"),
+            open_work_index(REPAIR_FINISHED, REPAIR_ENDED, "reported_at", "repaircase_open_work"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.device}"
@@ -330,6 +362,9 @@ class ReturnCase(models.Model):
         verbose_name = _("return case")
         verbose_name_plural = _("return cases")
         ordering = ["-requested_at"]
+        indexes = [
+            open_work_index(RETURN_FINISHED, RETURN_ENDED, "requested_at", "returncase_open_work")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Upper
 
 from devices import permissions
 from devices.choices import REPAIR_ENDED, RETURN_ENDED, DeviceState, RepairState, ReturnState
 from devices.models import (
+    REPAIR_FINISHED,
+    RETURN_FINISHED,
     Assignment,
     Device,
     DeviceEvent,
@@ -15,6 +19,7 @@ from devices.models import (
     RepairCaseEvent,
     ReturnCase,
     ReturnCaseEvent,
+    work_first,
 )
 from portal.choices import Role
 from portal.models import Department, User
@@ -134,9 +139,28 @@ OPEN_REPAIR = ~Q(state__in=REPAIR_ENDED)
 OPEN_RETURN = ~Q(state__in=RETURN_ENDED)
 
 
+# What a list shows of a joined person (the holder): never the password hash, the email
+# or the rest of the account.
+PERSON_SHOWN = ("id", "first_name", "last_name", "username", "is_active", "department")
+
+
+def person_columns_only(relation: str) -> list[str]:
+    """The columns of the person joined as `relation` that a list does not show, for
+    `defer()`: the joined row then carries only `PERSON_SHOWN`."""
+    return [
+        f"{relation}__{column.name}"
+        for column in User._meta.concrete_fields
+        if column.name not in PERSON_SHOWN
+    ]
+
+
 def fleet_list(queryset: QuerySet[Device]) -> QuerySet[Device]:
     """What a list row shows, in one query per page: model, holder, department."""
-    return queryset.select_related("model", "assignee", "department").order_by("serial_number")
+    return (
+        queryset.select_related("model", "assignee", "department")
+        .defer(*person_columns_only("assignee"))
+        .order_by("serial_number")
+    )
 
 
 def my_devices(user) -> list[Device]:
@@ -210,30 +234,12 @@ def return_case_page(user, pk: int) -> ReturnCase | None:
     )
 
 
-# A case in one of these states waits only for the desk to close it: it comes after the
-# cases that still need work.
-REPAIR_FINISHED = (RepairState.RETURNED_TO_USER, *REPAIR_ENDED)
-RETURN_FINISHED = (
-    ReturnState.REDEPLOYED,
-    ReturnState.REFURBISHED,
-    ReturnState.RECYCLED,
-    *RETURN_ENDED,
-)
-
-
-def _work_first(queryset, finished, opened_at: str):
-    """Open work first, then finished cases; newest first within each."""
-    return queryset.annotate(
-        _finished=Case(When(state__in=finished, then=Value(1)), default=Value(0))
-    ).order_by("_finished", f"-{opened_at}", "-pk")
-
-
-def _desk_scope(queryset, *, state, department, q, open_cases):
+def _desk_scope(queryset, *, state, department, devices, open_cases):
     queryset = queryset.filter(state=state) if state else queryset.filter(open_cases)
     if department is not None:
         queryset = queryset.filter(department__path__startswith=department.path)
-    if q:
-        queryset = queryset.filter(device__in=search_devices(Device.objects.all(), q).values("pk"))
+    if devices is not None:
+        queryset = queryset.filter(device__in=devices)
     return queryset
 
 
@@ -244,21 +250,24 @@ def desk_queue(
     asked for; open work first, newest first), filtered by kind, state, the department
     the case was opened for (and those below it), the repair partner (repairs only) and
     a device's serial number or asset tag; and devices still held by a deactivated
-    account (only on the unfiltered queue)."""
+    account (only on the unfiltered queue). Each is an ordered queryset: read a page of
+    it with `desk_page`."""
+    # The devices searched for, once for both kinds (the holder look-up is a query).
+    devices = search_devices(Device.objects.all(), q).values("pk") if q else None
     repairs = _desk_scope(
-        RepairCase.objects.select_related("device__model", "holder", "loaner"),
+        RepairCase.objects.all(),
         state=state if state in RepairState.values else "",
         department=department,
-        q=q,
+        devices=devices,
         open_cases=OPEN_REPAIR,
     )
     if partner:
         repairs = repairs.filter(repair_partner__istartswith=partner)
     returns = _desk_scope(
-        ReturnCase.objects.select_related("device__model", "holder"),
+        ReturnCase.objects.all(),
         state=state if state in ReturnState.values else "",
         department=department,
-        q=q,
+        devices=devices,
         open_cases=OPEN_RETURN,
     )
     if (state and state not in RepairState.values) or kind == "return":
@@ -272,10 +281,90 @@ def desk_queue(
     return {
         "repairs": _work_first(repairs, REPAIR_FINISHED, "reported_at"),
         "returns": _work_first(returns, RETURN_FINISHED, "requested_at"),
-        "orphans": orphans.select_related("model", "assignee", "department").order_by(
-            "assignee__last_name", "serial_number"
-        ),
+        "security": repairs.filter(is_security_event=True)
+        .exclude(state__in=REPAIR_FINISHED)
+        .select_related("device__model")
+        .defer(*person_columns_only("holder"))
+        .select_related("holder")
+        .order_by("-reported_at", "-pk"),
+        "orphans": orphans.select_related("model", "assignee", "department")
+        .defer(*person_columns_only("assignee"))
+        .order_by("assignee__last_name", "serial_number"),
     }
+
+
+def _work_first(queryset, finished, opened_at: str):
+    """Open work first, then finished cases; newest first within each (the order of the
+    `*_open_work` partial indexes)."""
+    return queryset.annotate(_finished=work_first(finished)).order_by(
+        "_finished", f"-{opened_at}", "-pk"
+    )
+
+
+# What a desk row shows beside the case: the device, its model and the holder ("loaner
+# out" reads the loaner's id alone).
+_CASE_ROW = ("device__model", "holder")
+
+
+@dataclass
+class DeskPage:
+    """One page of a desk queue section, with the section's true count (and the links
+    to the pages beside it, which the view adds)."""
+
+    rows: list
+    count: int
+    number: int
+    pages: int
+    size: int
+    links: dict = field(default_factory=dict)
+
+    @property
+    def reach(self) -> int:
+        """How many rows the pages reach."""
+        return self.pages * self.size
+
+    @property
+    def capped(self) -> bool:
+        """More rows than the pages reach (the desk filters to find the rest)."""
+        return self.count > self.reach
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def desk_page(queryset: QuerySet, *, page, size: int = 25, max_page: int = 40) -> DeskPage:
+    """A page of an ordered section of `desk_queue` in two queries: its count, and the
+    page's rows. The page is cut on the case (or device) table alone, in the queue's
+    order (an index scan of the `*_open_work` index for the open cases), and only its
+    rows are joined to their devices and people. Pages are OFFSET pages, at most
+    `max_page` of them (the desk filters rather than reads page 41)."""
+    count = queryset.count()
+    pages = min(max(1, -(-count // size)), max_page)
+    try:
+        number = min(max(1, int(page)), pages)
+    except (TypeError, ValueError):
+        number = 1
+    rows = []
+    if count:
+        start = (number - 1) * size
+        cut = queryset.values("pk")[start : start + size]
+        model = queryset.model
+        joined = model.objects.filter(pk__in=cut)
+        if model is Device:
+            joined = joined.select_related("model", "assignee", "department").defer(
+                *person_columns_only("assignee")
+            )
+        else:
+            joined = joined.select_related(*_CASE_ROW).defer(*person_columns_only("holder"))
+        if "_finished" in queryset.query.annotations:
+            joined = joined.annotate(_finished=queryset.query.annotations["_finished"])
+        rows = list(joined.order_by(*queryset.query.order_by))
+    return DeskPage(rows=rows, count=count, number=number, pages=pages, size=size)
 
 
 def stock_devices(model_id: int | None = None) -> QuerySet[Device]:

@@ -4,14 +4,25 @@ organisation knows, each department under its parent, siblings by name, indented
 Choosing several departments is a tree of checkboxes (nested lists), never a multiple
 select: a multiple select needs Ctrl-click, which touch screens and many keyboard users
 do not have. `static/portal/js/portal.js` adds a filter box to it; without
-JavaScript it is a plain, scrollable list of checkboxes."""
+JavaScript it is a plain, scrollable list of checkboxes.
+
+A single select of the whole tree renders its 400 options from the shared cache, as one
+string: the ordered, escaped labels are computed once per version of the tree, and the
+cache entry is dropped whenever a department is saved or deleted."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django import forms
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import mark_safe
 
 from portal.models import Department
 
@@ -38,8 +49,83 @@ class _TreeIterator(ModelChoiceIterator):
             yield self.choice(department)
 
 
+TREE_CACHE_KEY = "portal:department-tree-options:v1"
+TREE_CACHE_SECONDS = 24 * 60 * 60  # a bound in case a bulk update bypassed the signals
+
+
+def department_tree_options() -> list[tuple[str, str]]:
+    """Every department as `(value, escaped indented label)`, in tree order, from the
+    shared cache (computed once per version of the tree)."""
+    options = cache.get(TREE_CACHE_KEY)
+    if options is None:
+        departments = Department.objects.only("pk", "name", "path", "depth")
+        options = [(str(d.pk), escape(indented(d))) for d in as_tree(departments)]
+        cache.set(TREE_CACHE_KEY, options, TREE_CACHE_SECONDS)
+    return options
+
+
+def forget_department_tree() -> None:
+    """Drop the cached options now and again when the transaction commits (a request
+    that read the old tree meanwhile may have put it back)."""
+    cache.delete(TREE_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(TREE_CACHE_KEY))
+
+
+@receiver(post_save, sender=Department, dispatch_uid="portal.fields.department_saved")
+@receiver(post_delete, sender=Department, dispatch_uid="portal.fields.department_deleted")
+def _department_changed(sender, **kwargs) -> None:
+    forget_department_tree()
+
+
+class DepartmentSelect(forms.Select):
+    """A select of departments whose options are one joined string, not a template per
+    option. The whole tree comes from `department_tree_options`; a narrower queryset (or
+    any other choices) is read as usual and rendered the same way."""
+
+    def _options(self) -> tuple[str | None, list[tuple[str, str]]]:
+        field = getattr(self.choices, "field", None)
+        queryset = getattr(self.choices, "queryset", None)
+        whole_tree = (
+            isinstance(self.choices, _TreeIterator)
+            and queryset is not None
+            and queryset.model is Department
+            and not queryset.query.where
+            and not queryset.query.is_sliced
+        )
+        if whole_tree:
+            empty = field.empty_label
+            return (None if empty is None else conditional_escape(empty)), (
+                department_tree_options()
+            )
+        options = [(str(value), conditional_escape(label)) for value, label in self.choices]
+        return None, options
+
+    def use_required_attribute(self, initial) -> bool:
+        field = getattr(self.choices, "field", None)
+        if isinstance(self.choices, _TreeIterator) and field is not None:
+            return forms.Widget.use_required_attribute(self, initial) and (
+                field.empty_label is not None
+            )
+        return super().use_required_attribute(initial)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = forms.Widget.get_context(self, name, value, attrs)
+        selected = set(context["widget"]["value"])
+        empty, options = self._options()
+        parts = [format_html('<select name="{}"{}>', name, flatatt(context["widget"]["attrs"]))]
+        if empty is not None:
+            flag = " selected" if "" in selected else ""
+            parts.append(f'<option value=""{flag}>{empty}</option>')
+        for option_value, label in options:
+            flag = " selected" if option_value in selected else ""
+            parts.append(f'<option value="{escape(option_value)}"{flag}>{label}</option>')
+        parts.append("</select>")
+        return mark_safe("\n".join(parts))  # noqa: S308 - every part is escaped above
+
+
 class DepartmentChoiceField(forms.ModelChoiceField):
     iterator = _TreeIterator
+    widget = DepartmentSelect
 
     def label_from_instance(self, obj: Department) -> str:
         return indented(obj)

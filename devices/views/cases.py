@@ -144,35 +144,57 @@ def request_return(request, pk):
 
 # --- the desk's queue ------------------------------------------------------------------
 
-QUEUE_LIMIT = 200
-SECURITY_OPEN = frozenset(RepairState.values) - set(selectors.REPAIR_FINISHED)
+QUEUE_PAGE_SIZE = 25  # rows per section and page
+QUEUE_MAX_PAGE = 40  # OFFSET pages: past 1,000 rows the desk filters instead
+SECURITY_LIMIT = 100
+SECTIONS = ("repairs", "returns", "orphans")
 
 
 @desk_required
 def desk(request):
-    """The desk's queue: open work first, newest first, filtered by a GET form."""
+    """The desk's queue: open work first, newest first, filtered by a GET form; each
+    section shows a page with its true count, paged by `?<section>_page=`."""
     form = DeskQueueForm(request.GET or None)
-    repairs, returns, orphans = [], [], []
+    empty = selectors.DeskPage(rows=[], count=0, number=1, pages=1, size=QUEUE_PAGE_SIZE)
+    sections, security = dict.fromkeys(SECTIONS, empty), []
     if not form.is_bound or form.is_valid():  # an invalid filter lists nothing
         queue = selectors.desk_queue(**form.filters())
-        repairs = list(queue["repairs"][:QUEUE_LIMIT])
-        returns = list(queue["returns"][:QUEUE_LIMIT])
-        orphans = list(queue["orphans"][:QUEUE_LIMIT])
+        for name in SECTIONS:
+            sections[name] = selectors.desk_page(
+                queue[name],
+                page=request.GET.get(f"{name}_page"),
+                size=QUEUE_PAGE_SIZE,
+                max_page=QUEUE_MAX_PAGE,
+            )
+            sections[name].links = _page_links(request, name, sections[name])
+        security = list(queue["security"][:SECURITY_LIMIT])
     return render(
         request,
         "devices/desk.html",
         {
             "form": form,
             "filtered": bool(form.filters()),
-            "repairs": repairs,
-            "returns": returns,
-            "orphans": orphans,
-            "limit": QUEUE_LIMIT,
-            "security": [c for c in repairs if c.is_security_event and c.state in SECURITY_OPEN],
+            **sections,
+            "security": security,
             "repair_labels": dict(RepairState.choices),
             "return_labels": dict(ReturnState.choices),
         },
     )
+
+
+def _page_links(request, section: str, page) -> dict:
+    """The previous and next page of one section, keeping the filters and the other
+    sections' pages."""
+    links = {}
+    for key, number, wanted in (
+        ("previous", page.number - 1, page.has_previous),
+        ("next", page.number + 1, page.has_next),
+    ):
+        if wanted:
+            query = request.GET.copy()
+            query[f"{section}_page"] = number
+            links[key] = f"?{query.urlencode()}#{section}-heading"
+    return links
 
 
 # --- one case ----------------------------------------------------------------------------

@@ -5,7 +5,18 @@ from __future__ import annotations
 import pytest
 from django.utils.html import escape
 
+from portal.fields import TREE_CACHE_KEY
+
 FEW, MANY = 2, 20
+
+
+@pytest.fixture(autouse=True)
+def _fresh_department_tree():
+    """The department select's options are cached in the shared cache, which a rolled
+    back test does not reset: each test starts without them."""
+    from django.core.cache import cache
+
+    cache.delete(TREE_CACHE_KEY)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -128,6 +129,8 @@ def test_a_bad_filter_lists_nothing_and_says_why(client_for, logistics, queue):
     html = response.content.decode()
     assert response.status_code == 200
     assert "field__error" in html and _shown(client_for(logistics), state="lost") == set()
+    summary = html.split('class="desk-summary"')[1].split("</ul>")[0]
+    assert summary.count("<strong>0</strong>") == 4  # lost, repairs, returns, leavers
 
 
 def test_the_filters_are_a_get_form_and_the_tables_are_labelled_regions(
@@ -174,3 +177,46 @@ def test_filtered_queue_queries_do_not_grow(client_for, logistics, department, s
         data={"department": department.pk, "q": "SN", "state": ""},
     )
     assert ReturnCase.objects.count() == 20
+
+
+def test_each_section_shows_a_page_with_its_true_count_and_pages_keep_the_filters(
+    client_for, employee, logistics, department, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr("devices.views.cases.QUEUE_PAGE_SIZE", 2)
+    cases = []
+    for days in (3, 2, 1):
+        case = open_repair(device=held_device(holder=employee, desk=logistics), by=employee)
+        _age(case, days)
+        cases.append(case)
+    oldest, middle, newest = cases
+    client = client_for(logistics)
+    first = client.get(DESK, {"department": department.pk}).content.decode()
+    assert _links(first, "repairs", "repair_case") == [newest.pk, middle.pk]
+    summary = first.split('class="desk-summary"')[1].split("</ul>")[0]
+    assert "<strong>3</strong>" in summary  # the true count, not the page's length
+    pager = first.split('aria-label="Pages of repairs"')[1].split("</nav>")[0]
+    assert f"department={department.pk}" in pager and "repairs_page=2" in pager
+    with django_assert_max_num_queries(12):
+        second = client.get(DESK, {"department": department.pk, "repairs_page": "2"})
+    assert _links(second.content.decode(), "repairs", "repair_case") == [oldest.pk]
+    # A page past the end (or not a number) shows the last (or first) page.
+    beyond = client.get(DESK, {"repairs_page": "99"}).content.decode()
+    assert _links(beyond, "repairs", "repair_case") == [oldest.pk]
+    garbage = client.get(DESK, {"repairs_page": "x"}).content.decode()
+    assert _links(garbage, "repairs", "repair_case") == [newest.pk, middle.pk]
+
+
+def test_the_queue_pages_on_the_case_table_through_the_open_work_index():
+    """The open cases' page is cut by the partial index in the queue's order; only the
+    page's rows are joined to devices and people."""
+    from devices import selectors
+
+    queue = selectors.desk_queue()
+    for name, index in (("repairs", "repaircase_open_work"), ("returns", "returncase_open_work")):
+        cut = queue[name].values("pk")[:25]
+        sql = str(cut.query)
+        assert "devices_device" not in sql and "portal_user" not in sql
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+        assert index in cut.explain(), name

@@ -94,3 +94,86 @@ def test_an_error_summary_link_points_at_the_first_checkbox_of_a_group():
     assert error_target(form["roles"]) == "id_roles_0"
     assert 'href="#id_roles_0"' in str(form)
     assert 'id="id_roles_0"' in str(form)
+
+
+@pytest.fixture
+def fresh_tree():
+    from django.core.cache import cache
+
+    from portal.fields import TREE_CACHE_KEY
+
+    cache.delete(TREE_CACHE_KEY)
+
+
+def _options(html: str) -> list[tuple[str, str, bool]]:
+    import re
+
+    return [
+        (value, label, "selected" in flags)
+        for value, flags, label in re.findall(
+            r'<option value="([^"]*)"([^>]*)>([^<]*)</option>', html
+        )
+    ]
+
+
+def test_the_cached_select_renders_the_same_options_as_djangos_select(fresh_tree, tree):
+    from django import forms
+
+    from portal.fields import DepartmentSelect
+
+    culture, health, acute, nursing, night = tree
+    DepartmentFactory(name="Tom & Jerry <club>", code="t-escape", parent=culture)
+    field = DepartmentChoiceField(queryset=Department.objects.all(), empty_label="All")
+    assert isinstance(field.widget, DepartmentSelect)
+    stock = forms.Select(choices=field.choices)
+    for value in (None, nursing.pk):
+        ours = field.widget.render("department", value, attrs={"id": "id_department"})
+        theirs = stock.render("department", value, attrs={"id": "id_department"})
+        assert _options(ours) == _options(theirs)
+        assert ours.startswith('<select name="department" id="id_department">')
+    assert "Tom &amp; Jerry &lt;club&gt;" in ours and "<club>" not in ours
+    assert ("", "All", False) in _options(ours) and (
+        str(nursing.pk),
+        f"{INDENT}Home nursing",
+        True,
+    ) in _options(ours)
+
+
+def test_a_narrower_queryset_lists_only_its_departments(fresh_tree, tree):
+    culture, health, acute, nursing, night = tree
+    field = DepartmentChoiceField(
+        queryset=Department.objects.filter(parent=health), empty_label="All"
+    )
+    values = [value for value, _label, _selected in _options(field.widget.render("d", None))]
+    assert values == ["", str(acute.pk), str(nursing.pk)]
+
+
+def test_a_new_or_renamed_department_is_listed_at_once(fresh_tree, tree, django_assert_num_queries):
+    culture, health, acute, nursing, night = tree
+    field = DepartmentChoiceField(queryset=Department.objects.all(), empty_label="All")
+    field.widget.render("department", None)  # cached
+    with django_assert_num_queries(0):
+        field.widget.render("department", None)
+    DepartmentFactory(name="Dental care", code="t-dental", parent=health)
+    nursing.name = "Home nursing and rehabilitation"
+    nursing.save()
+    labels = [label for _value, label, _selected in _options(field.widget.render("d", None))]
+    assert f"{INDENT}Dental care" in labels
+    assert f"{INDENT}Home nursing and rehabilitation" in labels
+    night.delete()
+    labels = [label for _value, label, _selected in _options(field.widget.render("d", None))]
+    assert f"{INDENT * 2}Night team" not in labels
+
+
+def test_the_fleet_page_reads_no_department_once_the_tree_is_cached(
+    fresh_tree, client_for, logistics, tree
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(logistics)
+    client.get(reverse("devices:fleet"))
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(reverse("devices:fleet")).content.decode()
+    assert not [q for q in captured if q["sql"].startswith('SELECT "portal_department"')]
+    assert f">{INDENT}Home nursing<" in html and 'for="id_department"' in html
