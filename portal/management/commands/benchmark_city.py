@@ -12,7 +12,8 @@ information and the cached template loader; SQL is not logged), it requests each
 through the test client as the person who uses it and prints the CPU one request costs:
 this process's CPU time plus that of its PostgreSQL backend (read from /proc when the
 server runs on this machine), the wall time, the SQL queries, and the ratio to a bare
-50-card page (`portal/benchmark_cards.html`) measured the same way in the same run.
+50-card page (`portal/benchmark_cards.html`) measured the same way in the same run: its
+requests alternate with the page's, so a busy machine weighs on both alike.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import gc
 import statistics
 import time
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -100,21 +102,30 @@ class Command(BaseCommand):
             # Staff would be sent to enrol a second factor first; the desk here has none.
             PORTAL_REQUIRE_MFA_FOR_STAFF=False,
         ):
-            pages = [CityPage(TEMPLATE_LABEL, CARDS_URL, "city-employee"), *city_pages()]
-            clients = _clients({page.as_user for page in pages})
+            template = CityPage(TEMPLATE_LABEL, CARDS_URL, "city-employee")
+            pages = city_pages()
+            clients = _clients({page.as_user for page in [template, *pages]})
             clock = CpuClock(connection)
             self._header(clock, runs)
-            template_cpu = None
+            base = Tally(queries=_warm(clients[template.as_user], template))
             for page in pages:
-                cpu, django, postgres, wall, queries = _measure(
-                    clients[page.as_user], page, clock, runs
-                )
-                if template_cpu is None:
-                    template_cpu = max(cpu, 0.001)  # the first page is the bare template
-                self.stdout.write(
-                    f"{page.label:32} {cpu:7.1f} {django:7.1f} {postgres:8.1f} {wall:8.1f} "
-                    f"{queries:7d} {cpu / template_cpu:6.1f}x"
-                )
+                tally = Tally(queries=_warm(clients[page.as_user], page))
+                # The template's requests alternate with the page's, so that both meet the
+                # same load on the machine; the ratio is to the template's figure beside it.
+                beside = Tally()
+                gc.collect()
+                for _ in range(runs):
+                    tally.add(clock, clients[page.as_user], page)
+                    beside.add(clock, clients[template.as_user], template)
+                base.merge(beside)
+                self._row(page.label, tally, beside.cpu)
+            self._row(f"{TEMPLATE_LABEL} (all runs)", base, base.cpu)
+
+    def _row(self, label: str, tally: Tally, base_cpu: float) -> None:
+        self.stdout.write(
+            f"{label:32} {tally.cpu:7.1f} {tally.django:7.1f} {tally.postgres:8.1f} "
+            f"{tally.wall:8.1f} {tally.queries:7d} {tally.cpu / max(base_cpu, 0.001):6.1f}x"
+        )
 
     def _header(self, clock: CpuClock, runs: int) -> None:
         engine = engines["django"].engine
@@ -126,7 +137,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"DEBUG off, template debug {'on' if engine.debug else 'off'}, loaders: {loaders}\n"
-            f"CPU per request: {source}; mean of {runs} requests after one warm-up.\n"
+            f"CPU per request: {source}; mean of {runs} requests after one warm-up, each\n"
+            "followed by one of the bare template, the base of the page's ratio.\n"
         )
         self.stdout.write(
             f"{'page':32} {'CPU ms':>7} {'django':>7} {'postgres':>8} {'wall ms':>8} "
@@ -159,20 +171,49 @@ def _get(client: Client, page: CityPage):
     return response
 
 
-def _measure(client: Client, page: CityPage, clock: CpuClock, runs: int):
-    """(CPU ms, of which this process, of which PostgreSQL, median wall ms, queries)."""
-    _get(client, page)  # warm-up: caches, the template loader, the connection
+def _warm(client: Client, page: CityPage) -> int:
+    """One request to warm caches, then one whose SQL queries are counted."""
+    _get(client, page)
     with CaptureQueriesContext(connection) as captured:
         _get(client, page)
-    queries = len(captured)  # now: the timed requests below clear the query log
-    gc.collect()
-    walls = []
-    process = backend = 0.0
-    for _ in range(runs):
+    return len(captured)  # now: the timed requests clear the query log
+
+
+@dataclass
+class Tally:
+    """Timed requests of one page: CPU seconds of this process and of PostgreSQL, walls."""
+
+    queries: int = 0
+    process: float = 0.0
+    backend: float = 0.0
+    walls: list[float] = field(default_factory=list)
+
+    def add(self, clock: CpuClock, client: Client, page: CityPage) -> None:
         cpu0, db0, wall0 = clock.read()
         _get(client, page)
         cpu1, db1, wall1 = clock.read()
-        process, backend = process + cpu1 - cpu0, backend + db1 - db0
-        walls.append((wall1 - wall0) * 1000)
-    django, postgres = process * 1000 / runs, backend * 1000 / runs
-    return django + postgres, django, postgres, statistics.median(walls), queries
+        self.process += cpu1 - cpu0
+        self.backend += db1 - db0
+        self.walls.append((wall1 - wall0) * 1000)
+
+    def merge(self, other: Tally) -> None:
+        self.process += other.process
+        self.backend += other.backend
+        self.walls += other.walls
+
+    @property
+    def django(self) -> float:
+        """Milliseconds of this process per request."""
+        return self.process * 1000 / max(len(self.walls), 1)
+
+    @property
+    def postgres(self) -> float:
+        return self.backend * 1000 / max(len(self.walls), 1)
+
+    @property
+    def cpu(self) -> float:
+        return self.django + self.postgres
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls) if self.walls else 0.0
