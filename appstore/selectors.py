@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from appstore import cache
 from appstore.choices import ListingChangeState, VersionState
 from appstore.models import (
     App,
@@ -36,16 +37,54 @@ from portal.models import User
 
 PUBLISHED = VersionState.PUBLISHED
 WORDS = re.compile(r"\w+", re.UNICODE)
+# What a page shows of a person joined to a row (a reviewer, the author of a rating).
+USER_SHOWN = ("username", "first_name", "last_name")
 
 
 def apps_visible_to(user) -> QuerySet[App]:
-    """Published apps whose audience includes this person. Everything else is a 404."""
+    """Published apps whose audience includes this person. Everything else is a 404.
+    The ids come from the shared cache, per audience and catalogue version."""
     if not user.is_authenticated:
         return App.objects.none()
-    return apps_for_audience(
-        department=user.department if user.department_id else None,
+    return App.objects.filter(pk__in=visible_app_ids(user))
+
+
+def visible_app_ids(user) -> list[int]:
+    """The ids `apps_for_audience` gives for the person's audience, computed once per
+    audience (department path, roles, work pattern) and catalogue version."""
+    department = user.department if user.department_id else None
+    return cache.cached(
+        _audience_key("visible", user),
+        lambda: list(
+            apps_for_audience(
+                department=department, roles=user.role_names, work_pattern=user.work_pattern
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ),
+    )
+
+
+def _audience_key(kind: str, user) -> str:
+    return cache.audience_key(
+        kind,
+        department_path=user.department.path if user.department_id else "",
         roles=user.role_names,
-        work_pattern=user.work_pattern,
+        work_pattern=user.work_pattern or "",
+    )
+
+
+def category_counts(user) -> dict[str, int]:
+    """How many visible apps each category has: the same for the whole audience."""
+    return cache.cached(
+        _audience_key("categories", user),
+        lambda: dict(
+            apps_visible_to(user)
+            .order_by()
+            .values_list("category")
+            .annotate(n=Count("pk"))
+            .values_list("category", "n")
+        ),
     )
 
 
@@ -78,6 +117,7 @@ def catalogue(user) -> QuerySet[App]:
     return (
         apps_visible_to(user)
         .select_related("department")
+        .defer("search_vector")
         .annotate(
             current_version=Subquery(
                 published.order_by("-major", "-minor", "-patch").values("version")[:1]
@@ -99,6 +139,26 @@ def catalogue(user) -> QuerySet[App]:
             ),
         )
     )
+
+
+def store_shelves(user, *, size: int) -> dict[str, list[App]]:
+    """The store home's shelves: required for the person, new and updated, featured.
+    Which apps each shows is the same for the whole audience (cached with the catalogue
+    version); their cards come from one query."""
+
+    def pick() -> dict[str, list[int]]:
+        apps = catalogue(user)
+        orders = {
+            "required": apps.filter(is_required=True).order_by("name", "pk"),
+            "recent": apps.order_by("-last_published_at", "name", "pk"),
+            "featured": apps.filter(is_featured=True).order_by("name", "pk"),
+        }
+        return {name: list(qs.values_list("pk", flat=True)[:size]) for name, qs in orders.items()}
+
+    shelves = cache.cached(_audience_key(f"shelves-{size}", user), pick)
+    wanted = {pk for pks in shelves.values() for pk in pks}
+    cards = {app.pk: app for app in catalogue(user).filter(pk__in=wanted)} if wanted else {}
+    return {name: [cards[pk] for pk in pks if pk in cards] for name, pks in shelves.items()}
 
 
 def search_query(text: str) -> SearchQuery | None:
@@ -155,8 +215,16 @@ def current_artifacts(app: App) -> dict[str, AppArtifact]:
     return current
 
 
+def with_user(queryset: QuerySet, relation: str) -> QuerySet:
+    """The rows with the joined person's shown columns only (never the password hash)."""
+    own = [field.name for field in queryset.model._meta.concrete_fields]
+    return queryset.select_related(relation).only(
+        *own, *(f"{relation}__{name}" for name in USER_SHOWN)
+    )
+
+
 def reviews(app: App) -> QuerySet[Rating]:
-    return Rating.objects.filter(app=app).select_related("user").order_by("-updated_at")
+    return with_user(Rating.objects.filter(app=app), "user").order_by("-updated_at")
 
 
 def my_installations(user) -> list[Installation]:
@@ -247,8 +315,8 @@ def owned_apps(user) -> QuerySet[App]:
 def owned_versions(user) -> QuerySet[AppVersion]:
     """Versions of the owner's department's apps, with their review state."""
     return (
-        AppVersion.objects.filter(app__in=owned_apps(user).values("pk"))
-        .select_related("app", "reviewer")
+        with_user(AppVersion.objects.filter(app__in=owned_apps(user).values("pk")), "reviewer")
+        .select_related("app")
         .prefetch_related("artifacts")
         .order_by("app__name", "-major", "-minor", "-patch")
     )
@@ -268,9 +336,10 @@ def reviewers_for(app: App) -> QuerySet[User]:
 
 def review_queue() -> QuerySet[AppVersion]:
     """Submitted and in-review versions, oldest first."""
+    queue = AppVersion.objects.filter(state__in=[VersionState.SUBMITTED, VersionState.IN_REVIEW])
     return (
-        AppVersion.objects.filter(state__in=[VersionState.SUBMITTED, VersionState.IN_REVIEW])
-        .select_related("app", "app__department", "reviewer")
+        with_user(queue, "reviewer")
+        .select_related("app", "app__department")
         .prefetch_related("artifacts")
         .order_by("submitted_at", "pk")
     )

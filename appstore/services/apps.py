@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from appstore import permissions, selectors, task_names
+from appstore import cache, permissions, selectors, task_names
 from appstore.choices import Category, ListingChangeState, VersionState
 from appstore.models import App, ListingChange, ListingChangeEvent
 from appstore.services.versions import _full_clean, _only_known
@@ -93,6 +93,7 @@ def create_app(*, by, audience_departments=(), icon=None, **fields) -> App:
     app.save()
     app.audience_departments.set(departments)
     refresh_search(app_ids=[app.pk])
+    cache.catalogue_changed()  # the audience or the category may have changed
     if icon is not None:
         transaction.on_commit(lambda: _queue_icon_thumbnail(app.pk))
     return app
@@ -153,6 +154,7 @@ def _apply_listing(app: App, fields: dict, departments, clean_icon) -> None:
     app.save()
     app.audience_departments.set(departments)
     refresh_search(app_ids=[app.pk])
+    cache.catalogue_changed()  # the audience or the category may have changed
     if clean_icon is not None:
         transaction.on_commit(lambda: _queue_icon_thumbnail(app.pk))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from appstore import cache
 from appstore.models import App
 from portal.choices import Role
 from portal.errors import NotFound, NotPermitted
@@ -21,4 +22,5 @@ def set_featured(*, by, app_id: int, featured: bool) -> App:
     if app.is_featured != featured:
         app.is_featured = featured
         app.save(update_fields=["is_featured", "updated_at"])
+        cache.catalogue_changed()  # the store home's featured shelf
     return app

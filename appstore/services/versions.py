@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appstore import permissions, selectors, task_names
+from appstore import cache, permissions, selectors, task_names
 from appstore.choices import CheckResult, VersionState
 from appstore.models import App, AppVersion, ChecklistAnswer, ChecklistItem
 from appstore.workflow import VERSION_WORKFLOW
@@ -366,6 +366,7 @@ def publish_version(*, by, version_id: int):
                 by=by,
                 comment=_("Superseded by %(version)s") % {"version": version.version},
             )
+    cache.catalogue_changed()
     names = _names(version)
     _tell_owners(version, event, lambda: _("%(app)s %(version)s is published") % names)
     transaction.on_commit(lambda: _queue_announcement(version.pk))
@@ -381,7 +382,9 @@ def withdraw_version(*, by, version_id: int, comment: str):
     """The owner (or, for a security problem, a reviewer) takes a published version out of
     the catalogue."""
     version = _locked_version(version_id, by)
-    return _move(version, target=VersionState.WITHDRAWN, by=by, comment=comment)
+    event = _move(version, target=VersionState.WITHDRAWN, by=by, comment=comment)
+    cache.catalogue_changed()
+    return event
 
 
 def _names(version: AppVersion) -> dict[str, str]:

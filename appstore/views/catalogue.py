@@ -6,19 +6,23 @@ a 404 here exactly as in the API.
 
 from __future__ import annotations
 
+import hashlib
+import html
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.forms import CheckboxInput
+from django.forms import CheckboxInput, Select
+from django.forms.utils import flatatt
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from appstore import selectors, services
+from appstore import cache, selectors, services
 from appstore.choices import Category, Platform, VersionState
 from appstore.filters import CatalogueFilter
 from appstore.packages import package_response
@@ -33,17 +37,12 @@ REVIEWS_SHOWN = 20
 
 @login_required
 def home(request):
-    apps = selectors.catalogue(request.user)
-    counts = dict(
-        apps.order_by().values_list("category").annotate(n=Count("pk")).values_list("category", "n")
-    )
+    counts = selectors.category_counts(request.user)
     return render(
         request,
         "appstore/catalogue/home.html",
         {
-            "required": list(apps.filter(is_required=True).order_by("name")[:SHELF]),
-            "recent": list(apps.order_by("-last_published_at", "name")[:SHELF]),
-            "featured": list(apps.filter(is_featured=True).order_by("name")[:SHELF]),
+            **selectors.store_shelves(request.user, size=SHELF),
             "categories": [
                 (value, label, counts[value])
                 for value, label in Category.choices
@@ -79,9 +78,58 @@ class RequiredOnlyCheckbox(CheckboxInput):
         return str(data.get(name, "")).lower() in ("true", "on", "1")
 
 
+class QuickSelect(Select):
+    """Django's select, its options written in Python instead of one template each (the
+    owning departments can be hundreds): the same HTML as `django/forms/widgets/select.html`."""
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        parts = [f'<select name="{_escape(widget["name"])}"{flatatt(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'<optgroup label="{_escape(group_name)}">')
+            parts.extend(
+                f'<option value="{_escape(option["value"])}"'
+                f"{' selected' if option['attrs'] == SELECTED else flatatt(option['attrs'])}>"
+                f"{_escape(option['label'])}</option>"
+                for option in options
+            )
+            if group_name:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped
+
+
+SELECTED = {"selected": True}
+
+
+def _escape(value) -> str:
+    """`conditional_escape` without its lazy-string wrapper (hundreds of calls a page)."""
+    return value if isinstance(value, SafeData) else html.escape(str(value))
+
+
+def _owner_choices(field):
+    """The owning departments as (value, name) pairs, no model row per option: read once,
+    when the form is shown (a results fragment does not show it)."""
+    rows = []
+
+    def choices():
+        if not rows:
+            rows.extend([("", field.empty_label), *field.queryset.values_list("pk", "name")])
+        return rows
+
+    return choices
+
+
 def _label_search_fields(form) -> None:
     """What a person reads in the filter form: "All ..." instead of dashes, and a
     checkbox (sent as required=true, like the store home's link) for required-only."""
+    for name in ("platform", "category", "department"):
+        field = form.fields[name]
+        field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+        field.widget.is_required = field.required
+    owners = form.fields["department"]
+    owners.widget.choices = _owner_choices(owners)
     form.fields["platform"].empty_label = _("All platforms")
     form.fields["category"].empty_label = _("All categories")
     form.fields["required"].widget = RequiredOnlyCheckbox(attrs={"value": "true"})
@@ -126,7 +174,7 @@ def detail(request, slug, *, rating_error=None, status=200):
         "my_rating": selectors.reviews(app).filter(user=request.user).first(),
         "rating_error": rating_error,
         "stars": range(1, 6),
-        "qr_svg": qr_svg(page_url, _("QR code for the page of %(app)s") % {"app": app.name}),
+        "qr_svg": _page_qr(page_url, _("QR code for the page of %(app)s") % {"app": app.name}),
         "page_url": page_url,
     }
     if rating_error:
@@ -134,6 +182,13 @@ def detail(request, slug, *, rating_error=None, status=200):
     response = render(request, "appstore/catalogue/detail.html", context, status=status)
     patch_vary_headers(response, ["User-Agent"])
     return response
+
+
+def _page_qr(url: str, label: str) -> str:
+    """The QR code of an app's page: the same for every visitor (by address and label),
+    so drawn once, not on every request."""
+    digest = hashlib.sha256(f"{url}\n{label}".encode()).hexdigest()[:32]
+    return cache.cached(f"appstore:qr:{digest}", lambda: qr_svg(url, label))
 
 
 def _screenshots(app) -> list:

@@ -1,0 +1,128 @@
+"""The visible apps are cached per audience and catalogue version: publishing,
+withdrawing and re-targeting are seen on the very next request, and people with the same
+audience share one computation."""
+
+from __future__ import annotations
+
+import pytest
+
+from appstore import cache, selectors, services
+from appstore.models import Rating
+from tests.appstore.factories import make_app, publish
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_mfa(settings):
+    settings.PORTAL_REQUIRE_MFA_FOR_STAFF = False
+
+
+def _pages_see(client, app) -> dict[str, int]:
+    return {
+        "search": app.name in client.get("/apps/search/").content.decode(),
+        "detail": client.get(f"/apps/{app.slug}/").status_code,
+        "api": client.get(f"/api/v1/apps/{app.slug}/").status_code,
+    }
+
+
+def test_a_published_app_is_seen_on_the_next_request(client_for, employee, appowner, reviewer):
+    client = client_for(employee)
+    first = make_app(owner=appowner)
+    publish(owner=appowner, reviewer=reviewer, app=first)
+    assert _pages_see(client, first) == {"search": True, "detail": 200, "api": 200}
+    second = make_app(owner=appowner)
+    publish(owner=appowner, reviewer=reviewer, app=second)
+    assert _pages_see(client, second) == {"search": True, "detail": 200, "api": 200}
+
+
+def test_a_withdrawn_app_is_a_404_on_the_next_request(client_for, employee, appowner, reviewer):
+    client = client_for(employee)
+    app = make_app(owner=appowner)
+    version = publish(owner=appowner, reviewer=reviewer, app=app)
+    assert _pages_see(client, app) == {"search": True, "detail": 200, "api": 200}
+    services.withdraw_version(by=appowner, version_id=version.pk, comment="Security fix coming")
+    assert _pages_see(client, app) == {"search": False, "detail": 404, "api": 404}
+
+
+def test_retargeting_makes_the_app_a_404_at_once_for_who_is_outside_the_new_audience(
+    client_for, employee, appowner, reviewer, department, other_department
+):
+    app = make_app(owner=appowner, audience_everyone=False, audience_departments=[department.pk])
+    publish(owner=appowner, reviewer=reviewer, app=app)
+    outsider = UserFactory(department=other_department)
+    assert _pages_see(client_for(employee), app)["detail"] == 200
+    assert _pages_see(client_for(outsider), app)["detail"] == 404
+    change = services.update_listing(
+        by=appowner, app_id=app.pk, audience_departments=[other_department.pk]
+    )
+    services.approve_listing_change(by=reviewer, change_id=change.pk, revision=change.revision)
+    assert _pages_see(client_for(employee), app) == {"search": False, "detail": 404, "api": 404}
+    assert _pages_see(client_for(outsider), app) == {"search": True, "detail": 200, "api": 200}
+
+
+def test_people_of_one_audience_share_one_computation(
+    employee, department, appowner, reviewer, monkeypatch
+):
+    publish(owner=appowner, reviewer=reviewer, app=make_app(owner=appowner))
+    colleague = UserFactory(department=department)
+    calls = []
+    rule = selectors.apps_for_audience
+    monkeypatch.setattr(selectors, "apps_for_audience", lambda **kw: calls.append(kw) or rule(**kw))
+    assert selectors.visible_app_ids(employee) == selectors.visible_app_ids(colleague)
+    assert len(calls) == 1
+    UserFactory(department=appowner.department)  # no change of what is visible
+    selectors.visible_app_ids(employee)
+    assert len(calls) == 1
+
+
+def test_what_was_read_before_the_commit_is_not_served_after_it(
+    employee, appowner, reviewer, django_capture_on_commit_callbacks
+):
+    app = make_app(owner=appowner)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(owner=appowner, reviewer=reviewer, app=app)
+        # Another request reading now (before the commit) caches under this version...
+        during = cache.catalogue_version()
+        selectors.visible_app_ids(employee)
+    # ...and the commit replaces the version, so that entry is never read again.
+    assert cache.catalogue_version() != during
+
+
+def test_the_author_of_a_rating_is_read_without_the_password_hash(
+    employee, appowner, reviewer, django_assert_num_queries
+):
+    app = make_app(owner=appowner)
+    publish(owner=appowner, reviewer=reviewer, app=app)
+    services.rate_app(by=employee, app_id=app.pk, stars=4, comment="Good")
+    with django_assert_num_queries(1):
+        review = selectors.reviews(app).get()
+        assert review.user.get_full_name() or review.user.username
+    assert "password" in review.user.get_deferred_fields()
+    assert Rating.objects.filter(app=app).count() == 1
+
+
+def test_featuring_an_app_shows_it_on_the_store_home_at_once(
+    client_for, employee, appowner, reviewer, admin_user
+):
+    app = make_app(owner=appowner, name="Snow clearing")
+    publish(owner=appowner, reviewer=reviewer, app=app)
+    client = client_for(employee)
+    assert "featured-heading" not in client.get("/apps/").content.decode()
+    services.set_featured(by=admin_user, app_id=app.pk, featured=True)
+    page = client.get("/apps/").content.decode()
+    assert page.count("Snow clearing") == 2  # new and updated, and featured
+
+
+def test_the_owning_department_filter_escapes_names_and_keeps_the_choice(
+    client_for, employee, appowner, reviewer
+):
+    department = appowner.department
+    department.name = 'Water & <b>"sewerage"</b>'
+    department.save()
+    publish(owner=appowner, reviewer=reviewer, app=make_app(owner=appowner))
+    page = client_for(employee).get(f"/apps/search/?department={department.pk}").content.decode()
+    expected = f'<option value="{department.pk}" selected>Water &amp; &lt;b&gt;&quot;sewerage'
+    assert expected in page
+    assert "<b>" not in page
