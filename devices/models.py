@@ -305,6 +305,13 @@ class RepairCase(models.Model):
         indexes = [
             models.Index(fields=["state", "reported_at"], name="repaircase_queue"),
             open_work_index(REPAIR_FINISHED, REPAIR_ENDED, "reported_at", "repaircase_open_work"),
+            # The desk queue's "lost or stolen": the few open security events, newest first.
+            models.Index(
+                F("reported_at").desc(),
+                F("id").desc(),
+                name="repaircase_open_security",
+                condition=Q(is_security_event=True) & ~Q(state__in=REPAIR_FINISHED),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -220,3 +220,4 @@ def test_the_queue_pages_on_the_case_table_through_the_open_work_index():
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("SET LOCAL enable_sort = off")
         assert index in cut.explain(), name
+    assert "repaircase_open_security" in queue["security"][:100].explain()
