@@ -13,6 +13,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Lookup,
     OuterRef,
     Prefetch,
     Q,
@@ -46,7 +47,24 @@ def apps_visible_to(user) -> QuerySet[App]:
     The ids come from the shared cache, per audience and catalogue version."""
     if not user.is_authenticated:
         return App.objects.none()
-    return App.objects.filter(pk__in=visible_app_ids(user))
+    ids = visible_app_ids(user)
+    return App.objects.filter(_AmongIds(F("pk"), ids)) if ids else App.objects.none()
+
+
+class _AmongIds(Lookup):
+    """`pk = ANY(%s)` with the ids as one array parameter: a short statement, however
+    many apps an audience sees (`pk__in` writes one placeholder per id)."""
+
+    lookup_name = "among_ids"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [list(value)]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
 def visible_app_ids(user) -> list[int]:
