@@ -26,6 +26,15 @@ def _role_groups(db):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test's rows are rolled back, so what an earlier test cached (the department
+    options, the catalogue's visible sets, sign-in rate limits) must not outlive it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     """Uploads of each test go to its own folders, public and private."""
     settings.MEDIA_ROOT = tmp_path / "media"
