@@ -12,11 +12,20 @@ import hashlib
 import json
 from uuid import uuid4
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
 VERSION_KEY = "appstore:catalogue-version"
 TIMEOUT = 60 * 60  # an entry of an audience nobody asks for again ages out
+# A cache of this process only (the development default) never hears of a change made by
+# another process (a command, a worker): its entries live briefly.
+LOCAL_TIMEOUT = 30
+
+
+def _timeout() -> int:
+    backend = settings.CACHES["default"]["BACKEND"]
+    return LOCAL_TIMEOUT if backend.endswith(("LocMemCache", "DummyCache")) else TIMEOUT
 
 
 def catalogue_version() -> str:
@@ -50,5 +59,5 @@ def cached(key: str, compute):
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, TIMEOUT)
+        cache.set(key, value, _timeout())
     return value
