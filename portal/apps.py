@@ -14,7 +14,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("People and organisation")
 
     def ready(self) -> None:
-        from portal import benchmarks, checks  # noqa: F401  (registers the deploy checks)
+        # checks: the deploy checks; fields: drops the cached department options when a
+        # department is saved or deleted, in every process (web, worker, commands).
+        from portal import benchmarks, checks, fields  # noqa: F401
 
         benchmarks.register()
 
