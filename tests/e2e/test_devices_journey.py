@@ -14,7 +14,13 @@ from devices import services
 from devices.choices import DeviceState, RepairState, ReturnState
 from devices.models import Device, RepairCase, ReturnCase
 from tests.devices.factories import DeviceFactory, DeviceModelFactory, held_device
-from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in, submit
+from tests.e2e.conftest import (
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    broken_words,
+    sign_in,
+    submit,
+)
 from tests.factories import UserFactory
 
 
@@ -170,23 +176,6 @@ def test_leaver_return_with_wipe_and_recycling(
 
 # On a 390 px phone the device tables are cards, and no word is broken mid-way.
 
-BROKEN_WORDS = """() => {
-  const broken = [];
-  for (const cell of document.querySelectorAll(".table th, .table td")) {
-    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      for (const match of node.data.matchAll(/\\S+/g)) {
-        const range = document.createRange();
-        range.setStart(node, match.index);
-        range.setEnd(node, match.index + match[0].length);
-        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
-        if (tops.size > 1) broken.push(match[0]);
-      }
-    }
-  }
-  return broken;
-}"""
-
 
 def test_device_tables_are_cards_on_a_phone_with_no_word_broken(
     phone_page, live_server, employee, manager, logistics
@@ -209,13 +198,13 @@ def test_device_tables_are_cards_on_a_phone_with_no_word_broken(
         page.goto(f"{live_server.url}{path}")
         display = page.evaluate("getComputedStyle(document.querySelector('.table tr')).display")
         assert display == "block", path
-        assert page.evaluate(BROKEN_WORDS) == [], path
+        assert broken_words(page) == [], path
         assert_no_horizontal_scroll(page)
         assert_accessible(page)
     page.context.clear_cookies()
     sign_in(page, live_server, manager)
     page.goto(f"{live_server.url}/devices/team/")
-    assert page.evaluate(BROKEN_WORDS) == []
+    assert broken_words(page) == []
     assert_no_horizontal_scroll(page)
     nav = page.locator("nav.main-nav")
     assert nav.get_by_role("link", name="My department's devices").count() == 1

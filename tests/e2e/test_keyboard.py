@@ -12,24 +12,7 @@ import pytest
 
 from portal import notifications
 from tests.appstore.factories import make_app
-from tests.e2e.conftest import assert_no_horizontal_scroll, sign_in, submit
-
-BROKEN_WORDS = """() => {
-  const broken = [];
-  for (const cell of document.querySelectorAll(".table th, .table td")) {
-    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      for (const match of node.data.matchAll(/\\S+/g)) {
-        const range = document.createRange();
-        range.setStart(node, match.index);
-        range.setEnd(node, match.index + match[0].length);
-        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
-        if (tops.size > 1) broken.push(match[0]);
-      }
-    }
-  }
-  return broken;
-}"""
+from tests.e2e.conftest import assert_no_horizontal_scroll, broken_words, sign_in, submit
 
 
 @pytest.fixture(autouse=True)
@@ -113,7 +96,7 @@ def test_the_owners_table_is_cards_on_a_phone_with_no_word_broken(
         phone_page.evaluate("getComputedStyle(document.querySelector('.table tr')).display")
         == "block"
     )
-    assert phone_page.evaluate(BROKEN_WORDS) == []
+    assert broken_words(phone_page) == []
     assert_no_horizontal_scroll(phone_page)
 
 
