@@ -7,8 +7,11 @@ class AppstoreConfig(AppConfig):
     verbose_name = _("App store")
 
     def ready(self) -> None:
-        from appstore import benchmarks
+        from django.db.models.signals import post_delete, post_save
+
+        from appstore import benchmarks, cache
         from portal.choices import Role
+        from portal.models import Department
         from portal.navigation import NavEntry, register
         from portal.roles import register_permissions
 
@@ -46,4 +49,6 @@ class AppstoreConfig(AppConfig):
                 "appstore.view_listingchange",
             },
         )
+        for signal in (post_save, post_delete):
+            signal.connect(cache.department_saved, sender=Department, dispatch_uid="appstore-cards")
         benchmarks.register()  # its share of `manage.py benchmark_city`

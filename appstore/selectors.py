@@ -34,7 +34,7 @@ from appstore.models import (
     Rating,
 )
 from portal.choices import Role
-from portal.models import User
+from portal.models import Department, User
 
 PUBLISHED = VersionState.PUBLISHED
 WORDS = re.compile(r"\w+", re.UNICODE)
@@ -84,24 +84,43 @@ def visible_app_ids(user) -> list[int]:
 
 
 def _audience_key(kind: str, user) -> str:
-    return cache.audience_key(
-        kind,
+    return _audience_keys([kind], user)[0]
+
+
+def _audience_keys(kinds, user) -> list[str]:
+    return cache.audience_keys(
+        kinds,
         department_path=user.department.path if user.department_id else "",
         roles=user.role_names,
         work_pattern=user.work_pattern or "",
     )
 
 
+def _category_counts(user) -> dict[str, int]:
+    return dict(
+        apps_visible_to(user)
+        .order_by()
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
+    )
+
+
 def category_counts(user) -> dict[str, int]:
     """How many visible apps each category has: the same for the whole audience."""
+    return cache.cached(_audience_key("categories", user), lambda: _category_counts(user))
+
+
+def owning_departments(user) -> list[tuple[int, str]]:
+    """(id, name) of the departments owning an app the person sees, by name: the choices
+    of the catalogue's owner filter, the same for the whole audience."""
     return cache.cached(
-        _audience_key("categories", user),
-        lambda: dict(
-            apps_visible_to(user)
-            .order_by()
-            .values_list("category")
-            .annotate(n=Count("pk"))
-            .values_list("category", "n")
+        _audience_key("owners", user),
+        lambda: list(
+            Department.objects.filter(apps__in=apps_visible_to(user).values("pk"))
+            .distinct()
+            .order_by("name", "pk")
+            .values_list("pk", "name")
         ),
     )
 
@@ -159,12 +178,15 @@ def catalogue(user) -> QuerySet[App]:
     )
 
 
-def store_shelves(user, *, size: int) -> dict[str, list[App]]:
-    """The store home's shelves: required for the person, new and updated, featured.
-    Which apps each shows is the same for the whole audience (cached with the catalogue
-    version); their cards come from one query."""
+SHELVES = ("required", "recent", "featured")
 
-    def pick() -> dict[str, list[int]]:
+
+def store_home(user, *, size: int) -> dict:
+    """The store home for a person: the app ids on each shelf (required for them, new and
+    updated, featured; `size` each) and the visible apps per category. The same for the
+    whole audience: kept per audience and catalogue version, read in one round trip."""
+
+    def shelves() -> dict[str, list[int]]:
         apps = catalogue(user)
         orders = {
             "required": apps.filter(is_required=True).order_by("name", "pk"),
@@ -173,10 +195,23 @@ def store_shelves(user, *, size: int) -> dict[str, list[App]]:
         }
         return {name: list(qs.values_list("pk", flat=True)[:size]) for name, qs in orders.items()}
 
-    shelves = cache.cached(_audience_key(f"shelves-{size}", user), pick)
-    wanted = {pk for pks in shelves.values() for pk in pks}
-    cards = {app.pk: app for app in catalogue(user).filter(pk__in=wanted)} if wanted else {}
-    return {name: [cards[pk] for pk in pks if pk in cards] for name, pks in shelves.items()}
+    makers = {"shelves": shelves, "categories": lambda: _category_counts(user)}
+    keys = dict(zip(makers, _audience_keys([f"shelves-{size}", "categories"], user), strict=True))
+    return cache.cached_many(keys, lambda missing: {name: makers[name]() for name in missing})
+
+
+def cards(user, pks) -> QuerySet[App]:
+    """The visible apps among `pks` with what a card shows (`catalogue`), in no order."""
+    return catalogue(user).filter(_AmongIds(F("pk"), list(pks)))
+
+
+def visible_app_id(user, slug: str) -> int | None:
+    """The id of the app at `slug` if the person may see it, else None: one short query
+    (the visible ids are cached), for pages whose shared parts are cached."""
+    if not user.is_authenticated:
+        return None
+    pk = App.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    return pk if pk is not None and pk in set(visible_app_ids(user)) else None
 
 
 def search_query(text: str) -> SearchQuery | None:
@@ -201,16 +236,25 @@ def search(apps: QuerySet[App], text: str) -> QuerySet[App]:
 
 def app_page(user, slug: str) -> App | None:
     """One visible app with everything its page shows, or None (the view says 404)."""
+    return _app_page(user).filter(slug=slug).first()
+
+
+def app_page_by_id(user, pk: int) -> App | None:
+    return _app_page(user).filter(pk=pk).first()
+
+
+def my_rating(user, app_id: int) -> Rating | None:
+    return Rating.objects.filter(user=user, app_id=app_id).only("stars", "comment").first()
+
+
+def _app_page(user) -> QuerySet[App]:
     versions = (
         AppVersion.objects.filter(state__in=[PUBLISHED, VersionState.SUPERSEDED])
         .prefetch_related("artifacts", "screenshots")
         .order_by("-major", "-minor", "-patch")
     )
-    return (
-        catalogue(user)
-        .prefetch_related(Prefetch("versions", queryset=versions, to_attr="released_versions"))
-        .filter(slug=slug)
-        .first()
+    return catalogue(user).prefetch_related(
+        Prefetch("versions", queryset=versions, to_attr="released_versions")
     )
 
 
@@ -245,15 +289,26 @@ def reviews(app: App) -> QuerySet[Rating]:
     return with_user(Rating.objects.filter(app=app), "user").order_by("-updated_at")
 
 
+# What My apps shows of an app and a version joined to a row.
+APP_SHOWN = ("app__name", "app__slug", "app__icon", "app__icon_thumbnail")
+VERSION_SHOWN = ("version__app_id", "version__major", "version__minor", "version__patch")
+VERSION_SHOWN += ("version__version",)
+
+
+def _mine(model, user, *own: str) -> QuerySet:
+    """The person's rows of `model` for apps they still see, with the shown columns only."""
+    return (
+        model.objects.filter(_AmongIds(F("app_id"), visible_app_ids(user) or [0]), user=user)
+        .select_related("app", "version")
+        .only("app_id", "version_id", "platform", *own, *APP_SHOWN, *VERSION_SHOWN)
+        .order_by("app__name", "platform")
+    )
+
+
 def my_installations(user) -> list[Installation]:
     """What the person installed of apps they still see, each with `update` set to the
     newer published version for that platform, or None."""
-    visible = apps_visible_to(user).values("pk")
-    installations = list(
-        Installation.objects.filter(user=user, app__in=visible)
-        .select_related("app", "app__department", "version")
-        .order_by("app__name", "platform")
-    )
+    installations = list(_mine(Installation, user))
     newest = _newest_per_app_platform([i.app_id for i in installations])
     for installation in installations:
         latest = newest.get((installation.app_id, installation.platform))
@@ -272,12 +327,7 @@ def my_requests(user, installations: list[Installation]) -> list[InstallationReq
     for installation in installations:
         installation.requested = None
     waiting = []
-    requests = (
-        InstallationRequest.objects.filter(user=user, app__in=apps_visible_to(user).values("pk"))
-        .select_related("app", "app__department", "version")
-        .order_by("app__name", "platform")
-    )
-    for request in requests:
+    for request in _mine(InstallationRequest, user, "requested_at"):
         installation = installed.get((request.app_id, request.platform))
         if installation is None:
             waiting.append(request)
@@ -288,9 +338,14 @@ def my_requests(user, installations: list[Installation]) -> list[InstallationReq
 
 def _newest_per_app_platform(app_ids) -> dict[tuple[int, str], AppVersion]:
     newest: dict[tuple[int, str], AppVersion] = {}
+    if not app_ids:
+        return newest
     artifacts = (
         AppArtifact.objects.filter(version__app_id__in=app_ids, version__state=PUBLISHED)
         .select_related("version")
+        .only(
+            "platform", "version_id", *(name.replace("__app_id", "__app") for name in VERSION_SHOWN)
+        )
         .order_by("-version__major", "-version__minor", "-version__patch")
     )
     for artifact in artifacts:

@@ -12,6 +12,7 @@ cache entry is dropped whenever a department is saved or deleted."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 
 from django import forms
@@ -22,7 +23,7 @@ from django.dispatch import receiver
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 
 from portal.models import Department
 
@@ -77,10 +78,38 @@ def _department_changed(sender, **kwargs) -> None:
     forget_department_tree()
 
 
-class DepartmentSelect(forms.Select):
-    """A select of departments whose options are one joined string, not a template per
-    option. The whole tree comes from `department_tree_options`; a narrower queryset (or
-    any other choices) is read as usual and rendered the same way."""
+def quick_escape(value) -> str:
+    """`conditional_escape` without its lazy-string wrapper (hundreds of calls a page):
+    the same text, escaped unless already safe."""
+    return value if isinstance(value, SafeData) else html.escape(str(value))
+
+
+class QuickSelect(forms.Select):
+    """A select whose options are one joined string, not a template per option (the same
+    HTML as Django's): for selects of hundreds of options. Groups are not supported."""
+
+    def _options(self) -> tuple[str | None, list[tuple[str, str]]]:
+        """(the escaped empty label or None, [(value, escaped label)])."""
+        return None, [(str(value), quick_escape(label)) for value, label in self.choices]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = forms.Widget.get_context(self, name, value, attrs)
+        selected = set(context["widget"]["value"])
+        empty, options = self._options()
+        parts = [format_html('<select name="{}"{}>', name, flatatt(context["widget"]["attrs"]))]
+        if empty is not None:
+            flag = " selected" if "" in selected else ""
+            parts.append(f'<option value=""{flag}>{empty}</option>')
+        for option_value, label in options:
+            flag = " selected" if option_value in selected else ""
+            parts.append(f'<option value="{quick_escape(option_value)}"{flag}>{label}</option>')
+        parts.append("</select>")
+        return mark_safe("\n".join(parts))  # noqa: S308 - every part is escaped above
+
+
+class DepartmentSelect(QuickSelect):
+    """A select of departments. The whole tree comes from `department_tree_options`; a
+    narrower queryset (or any other choices) is read as usual and rendered the same way."""
 
     def _options(self) -> tuple[str | None, list[tuple[str, str]]]:
         field = getattr(self.choices, "field", None)
@@ -97,8 +126,7 @@ class DepartmentSelect(forms.Select):
             return (None if empty is None else conditional_escape(empty)), (
                 department_tree_options()
             )
-        options = [(str(value), conditional_escape(label)) for value, label in self.choices]
-        return None, options
+        return super()._options()
 
     def use_required_attribute(self, initial) -> bool:
         field = getattr(self.choices, "field", None)
@@ -107,20 +135,6 @@ class DepartmentSelect(forms.Select):
                 field.empty_label is not None
             )
         return super().use_required_attribute(initial)
-
-    def render(self, name, value, attrs=None, renderer=None):
-        context = forms.Widget.get_context(self, name, value, attrs)
-        selected = set(context["widget"]["value"])
-        empty, options = self._options()
-        parts = [format_html('<select name="{}"{}>', name, flatatt(context["widget"]["attrs"]))]
-        if empty is not None:
-            flag = " selected" if "" in selected else ""
-            parts.append(f'<option value=""{flag}>{empty}</option>')
-        for option_value, label in options:
-            flag = " selected" if option_value in selected else ""
-            parts.append(f'<option value="{escape(option_value)}"{flag}>{label}</option>')
-        parts.append("</select>")
-        return mark_safe("\n".join(parts))  # noqa: S308 - every part is escaped above
 
 
 class DepartmentChoiceField(forms.ModelChoiceField):

@@ -303,6 +303,7 @@ def make_icon_thumbnail(*, app_id: int) -> bool:
         small = thumbnail(app.icon, size=128)
         app.icon_thumbnail.save(small.name, small, save=False)
         app.save(update_fields=["icon_thumbnail"])
+        cache.cards_changed()
         return True
 
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appstore import selectors
+from appstore import cache, selectors
 from appstore.choices import InstallSource, Platform, VersionState
 from appstore.models import App, AppArtifact, AppVersion, Installation, InstallationRequest, Rating
 from portal.db import retry_on_deadlock
@@ -239,9 +239,11 @@ def rate_app(*, by, app_id: int, stars: int, comment: str = "") -> Rating:
     rating, _created = Rating.objects.update_or_create(
         user=by, app=app, defaults={"stars": stars, "comment": comment.strip()}
     )
+    cache.cards_changed()  # the average on its card, the reviews on its page
     return rating
 
 
 @transaction.atomic
 def remove_rating(*, by, app_id: int) -> None:
-    Rating.objects.filter(user=by, app_id=app_id).delete()
+    if Rating.objects.filter(user=by, app_id=app_id).delete()[0]:
+        cache.cards_changed()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from appstore import packages, task_names
+from appstore import cache, packages, task_names
 from appstore.choices import Platform
 from appstore.models import AppArtifact, AppScreenshot
 from appstore.services.versions import _editable_version, _full_clean
@@ -148,4 +148,5 @@ def make_screenshot_thumbnail(*, screenshot_id: int) -> bool:
         small = thumbnail(shot.image, size=480)
         shot.thumbnail.save(small.name, small, save=False)
         shot.save(update_fields=["thumbnail"])
+        cache.cards_changed()  # the app page shows it
         return True

@@ -7,18 +7,18 @@ a 404 here exactly as in the API.
 from __future__ import annotations
 
 import hashlib
-import html
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.forms import CheckboxInput, Select
-from django.forms.utils import flatatt
+from django.forms import CheckboxInput
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,6 +27,7 @@ from appstore.choices import Category, Platform, VersionState
 from appstore.filters import CatalogueFilter
 from appstore.packages import package_response
 from portal.errors import DomainError
+from portal.fields import QuickSelect
 from portal.qr import qr_svg
 
 SHELF = 8
@@ -35,14 +36,35 @@ RESULTS = "search-results"  # the id of the region htmx swaps
 REVIEWS_SHOWN = 20
 
 
+CARD = "appstore/catalogue/partials/cards.html"
+
+
+def cards_html(user, pks) -> dict[int, SafeString]:
+    """The card of each app in `pks` the person may see, by app id. A card is the same
+    for everyone who sees the app: rendered once per language and cards version (a
+    rating, a publication or a listing change makes a new one), then read from the cache."""
+    keys = cache.card_keys(set(pks), get_language())
+
+    def render_missing(missing) -> dict[int, str]:
+        return {
+            app.pk: render_to_string(CARD, {"apps": [app]})
+            for app in selectors.cards(user, missing)
+        }
+
+    found = cache.cached_many(keys, render_missing)
+    return {pk: mark_safe(html) for pk, html in found.items()}  # noqa: S308 - rendered above
+
+
 @login_required
 def home(request):
-    counts = selectors.category_counts(request.user)
+    store = selectors.store_home(request.user, size=SHELF)
+    shelves, counts = store["shelves"], store["categories"]
+    cards = cards_html(request.user, [pk for pks in shelves.values() for pk in pks])
     return render(
         request,
         "appstore/catalogue/home.html",
         {
-            **selectors.store_shelves(request.user, size=SHELF),
+            **{name: [cards[pk] for pk in pks if pk in cards] for name, pks in shelves.items()},
             "categories": [
                 (value, label, counts[value])
                 for value, label in Category.choices
@@ -54,13 +76,16 @@ def home(request):
 
 @login_required
 def search(request):
-    filterset = CatalogueFilter(request.GET or None, queryset=selectors.catalogue(request.user))
-    _label_search_fields(filterset.form)
+    visible = selectors.apps_visible_to(request.user)
+    filterset = CatalogueFilter(request.GET or None, queryset=visible)
+    _label_search_fields(filterset.form, request.user)
     apps = filterset.qs  # a field with a bad value is shown with its error and not applied
     # The name is not unique: the primary key keeps pages stable.
     apps = apps.order_by(*(apps.query.order_by or ("name",)), "pk")
-    page = Paginator(apps, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"filter": filterset, "page": page, "apps": page.object_list}
+    page = Paginator(apps.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    pks = list(page.object_list)
+    cards = cards_html(request.user, pks)
+    context = {"filter": filterset, "page": page, "cards": [cards[pk] for pk in pks if pk in cards]}
     if request.htmx and request.htmx.target == RESULTS:
         response = render(
             request, "appstore/catalogue/partials/results.html", {**context, "partial": True}
@@ -78,50 +103,7 @@ class RequiredOnlyCheckbox(CheckboxInput):
         return str(data.get(name, "")).lower() in ("true", "on", "1")
 
 
-class QuickSelect(Select):
-    """Django's select, its options written in Python instead of one template each (the
-    owning departments can be hundreds): the same HTML as `django/forms/widgets/select.html`."""
-
-    def _render(self, template_name, context, renderer=None):
-        widget = context["widget"]
-        parts = [f'<select name="{_escape(widget["name"])}"{flatatt(widget["attrs"])}>']
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(f'<optgroup label="{_escape(group_name)}">')
-            parts.extend(
-                f'<option value="{_escape(option["value"])}"'
-                f"{' selected' if option['attrs'] == SELECTED else flatatt(option['attrs'])}>"
-                f"{_escape(option['label'])}</option>"
-                for option in options
-            )
-            if group_name:
-                parts.append("</optgroup>")
-        parts.append("</select>")
-        return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped
-
-
-SELECTED = {"selected": True}
-
-
-def _escape(value) -> str:
-    """`conditional_escape` without its lazy-string wrapper (hundreds of calls a page)."""
-    return value if isinstance(value, SafeData) else html.escape(str(value))
-
-
-def _owner_choices(field):
-    """The owning departments as (value, name) pairs, no model row per option: read once,
-    when the form is shown (a results fragment does not show it)."""
-    rows = []
-
-    def choices():
-        if not rows:
-            rows.extend([("", field.empty_label), *field.queryset.values_list("pk", "name")])
-        return rows
-
-    return choices
-
-
-def _label_search_fields(form) -> None:
+def _label_search_fields(form, user) -> None:
     """What a person reads in the filter form: "All ..." instead of dashes, and a
     checkbox (sent as required=true, like the store home's link) for required-only."""
     for name in ("platform", "category", "department"):
@@ -129,7 +111,8 @@ def _label_search_fields(form) -> None:
         field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.widget.choices)
         field.widget.is_required = field.required
     owners = form.fields["department"]
-    owners.widget.choices = _owner_choices(owners)
+    # The departments owning an app this person sees (cached per audience), not all.
+    owners.widget.choices = [("", owners.empty_label), *selectors.owning_departments(user)]
     form.fields["platform"].empty_label = _("All platforms")
     form.fields["category"].empty_label = _("All categories")
     form.fields["required"].widget = RequiredOnlyCheckbox(attrs={"value": "true"})
@@ -158,30 +141,77 @@ def device_platform(user_agent: str) -> str | None:
 
 @login_required
 def detail(request, slug, *, rating_error=None, status=200):
-    app = _app_or_404(request, slug)
-    page_url = request.build_absolute_uri(reverse("appstore:detail", args=[app.slug]))
+    pk = selectors.visible_app_id(request.user, slug)
+    if pk is None:
+        raise Http404(_("No such app."))
+    shared = shared_page(request.user, pk)
+    if shared is None:  # withdrawn between the two reads
+        raise Http404(_("No such app."))
+    page_url = request.build_absolute_uri(reverse("appstore:detail", args=[slug]))
     in_hand = device_platform(request.headers.get("User-Agent", ""))
     context = {
-        "app": app,
+        "shared": shared,
+        "slug": slug,
         # The platform of the device in hand first; the others stay reachable below it.
         "current": sorted(
-            selectors.current_artifacts(app).values(),
-            key=lambda a: (a.platform != in_hand, a.platform),
+            shared["artifacts"], key=lambda a: (a["platform"] != in_hand, a["platform"])
         ),
         "device_platform": in_hand,
-        "screenshots": _screenshots(app),
-        "reviews": list(selectors.reviews(app)[:REVIEWS_SHOWN]),
-        "my_rating": selectors.reviews(app).filter(user=request.user).first(),
+        "my_rating": selectors.my_rating(request.user, pk),
         "rating_error": rating_error,
         "stars": range(1, 6),
-        "qr_svg": _page_qr(page_url, _("QR code for the page of %(app)s") % {"app": app.name}),
-        "page_url": page_url,
+        "qr_svg": _page_qr(
+            page_url, _("QR code for the page of %(app)s") % {"app": shared["name"]}
+        ),
     }
     if rating_error:
         context["rating_input"] = request.POST
     response = render(request, "appstore/catalogue/detail.html", context, status=status)
     patch_vary_headers(response, ["User-Agent"])
     return response
+
+
+def shared_page(user, pk: int) -> dict | None:
+    """What an app's page shows alike to everyone who sees it, rendered in the active
+    language: its head, screenshots, about, versions and latest reviews as HTML, and its
+    current artefacts as data for the install buttons. Kept per language and cards
+    version (`appstore.cache`), so a rating or a publication is seen at once."""
+
+    def make():
+        app = selectors.app_page_by_id(user, pk)
+        if app is None:
+            return None
+        return {
+            "name": app.name,
+            "head": render_to_string("appstore/catalogue/partials/page_head.html", {"app": app}),
+            "body": render_to_string(
+                "appstore/catalogue/partials/page_body.html",
+                {"app": app, "screenshots": _screenshots(app)},
+            ),
+            "reviews": render_to_string(
+                "appstore/catalogue/partials/page_reviews.html",
+                {"reviews": list(selectors.reviews(app)[:REVIEWS_SHOWN])},
+            ),
+            "artifacts": [
+                {
+                    "platform": artifact.platform,
+                    "platform_label": str(artifact.get_platform_display()),
+                    "kind": artifact.kind,
+                    "web_url": artifact.web_url,
+                    "version": artifact.version.version,
+                    "min_os_version": artifact.min_os_version,
+                    "package_size": artifact.package_size,
+                    "package_sha256": artifact.package_sha256,
+                }
+                for artifact in selectors.current_artifacts(app).values()
+            ],
+        }
+
+    shared = cache.cached(cache.page_key(pk, get_language()), make)
+    if shared is not None:
+        for part in ("head", "body", "reviews"):
+            shared[part] = mark_safe(shared[part])  # noqa: S308 - rendered by make()
+    return shared
 
 
 def _page_qr(url: str, label: str) -> str:

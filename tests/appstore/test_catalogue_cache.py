@@ -5,11 +5,13 @@ audience share one computation."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from appstore import cache, selectors, services
-from appstore.models import Rating
-from tests.appstore.factories import make_app, publish
-from tests.factories import UserFactory
+from appstore.models import App, AppScreenshot, Rating
+from portal.choices import Role
+from tests.appstore.factories import image_upload, make_app, make_version, publish, publish_draft
+from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +128,104 @@ def test_the_owning_department_filter_escapes_names_and_keeps_the_choice(
     expected = f'<option value="{department.pk}" selected>Water &amp; &lt;b&gt;&quot;sewerage'
     assert expected in page
     assert "<b>" not in page
+
+
+# Cards and the shared parts of an app's page are rendered once per language and cards
+# version: every change of what they show is seen on the next request.
+
+
+def _text(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_rating_shows_on_the_cards_and_the_page_at_once(
+    client_for, employee, appowner, reviewer, department
+):
+    app = make_app(owner=appowner, name="Gritting routes")
+    publish(owner=appowner, reviewer=reviewer, app=app)
+    colleague = UserFactory(department=department)
+    client = client_for(employee)
+    pages = ["/apps/", "/apps/search/?q=gritting", f"/apps/{app.slug}/"]
+    assert not any("of 5 (" in _text(client, url) for url in pages)  # now cached
+    services.rate_app(by=colleague, app_id=app.pk, stars=4, comment="Handy on the road")
+    for url in pages:
+        assert "4.0 of 5 (1 rating)" in _text(client, url), url
+    page = _text(client, f"/apps/{app.slug}/")
+    assert "Handy on the road" in page
+    # The review is shared; the rating form is the reader's own.
+    assert "Your rating (you can change it)" not in page
+    assert "Remove my rating" not in page
+    page = _text(client_for(colleague), f"/apps/{app.slug}/")
+    assert "Your rating (you can change it)" in page
+    assert "Handy on the road</textarea>" in page
+    services.remove_rating(by=colleague, app_id=app.pk)
+    client = client_for(employee)
+    assert not any("of 5 (" in _text(client, url) for url in pages)
+    assert "No ratings yet." in _text(client, f"/apps/{app.slug}/")
+
+
+def test_cards_are_kept_per_language(client_for, employee, appowner, reviewer, department):
+    app = make_app(owner=appowner, name="Gritting routes")
+    publish(owner=appowner, reviewer=reviewer, app=app)
+    services.rate_app(by=UserFactory(department=department), app_id=app.pk, stars=5)
+    assert "5.0 of 5 (1 rating)" in _text(client_for(employee), "/apps/")
+    client = Client()  # no language cookie from the English session
+    client.force_login(UserFactory(department=department, preferred_language="nb"))
+    for url in ["/apps/", "/apps/search/?q=gritting", f"/apps/{app.slug}/"]:
+        page = _text(client, url)
+        assert "5,0 av 5 (1 vurdering)" in page, url
+        assert "of 5" not in page, url
+
+
+def test_a_renamed_department_shows_on_the_cards_and_the_page_at_once(
+    client_for, employee, appowner, reviewer
+):
+    app = make_app(owner=appowner, name="Gritting routes")
+    publish(owner=appowner, reviewer=reviewer, app=app)
+    client = client_for(employee)
+    pages = ["/apps/", "/apps/search/?q=gritting", f"/apps/{app.slug}/"]
+    assert all("Water and sewerage" in _text(client, url) for url in pages)
+    owner = appowner.department
+    owner.name = "Water, sewerage and roads"
+    owner.save()
+    for url in pages:
+        assert "Water, sewerage and roads" in _text(client, url), url
+
+
+def test_thumbnails_show_on_the_cards_and_the_page_once_made(
+    client_for, employee, appowner, reviewer
+):
+    app = make_app(owner=appowner, name="Gritting routes", icon=image_upload("icon.png"))
+    draft = make_version(owner=appowner, app=app)
+    shot = services.add_screenshot(
+        by=appowner, version_id=draft.pk, image=image_upload("s.png"), alt_text="The map"
+    )
+    App.objects.filter(pk=app.pk).update(icon_thumbnail="")  # as before the worker ran
+    AppScreenshot.objects.filter(pk=shot.pk).update(thumbnail="")
+    publish_draft(owner=appowner, reviewer=reviewer, version=draft)
+    client = client_for(employee)
+    _text(client, "/apps/")
+    _text(client, f"/apps/{app.slug}/")
+    assert services.make_icon_thumbnail(app_id=app.pk)
+    assert services.make_screenshot_thumbnail(screenshot_id=shot.pk)
+    app.refresh_from_db()
+    shot.refresh_from_db()
+    assert app.icon_thumbnail.url in _text(client, "/apps/")
+    page = _text(client, f"/apps/{app.slug}/")
+    assert app.icon_thumbnail.url in page
+    assert shot.thumbnail.url in page
+
+
+def test_the_owner_filter_offers_only_departments_owning_an_app_the_person_sees(
+    client_for, employee, appowner, reviewer, department
+):
+    publish(owner=appowner, reviewer=reviewer, app=make_app(owner=appowner))
+    hidden_owner = UserFactory(
+        department=DepartmentFactory(name="Harbour office"), roles=[Role.APP_OWNER]
+    )
+    make_app(owner=hidden_owner)  # never published
+    page = _text(client_for(employee), "/apps/search/")
+    assert "Water and sewerage</option>" in page
+    assert "Harbour office" not in page
