@@ -55,8 +55,11 @@ class Command(BaseCommand):
         parser.add_argument("--rebuild", action="store_true", help="remove the build, build again")
         parser.add_argument("--runs", type=int, default=10, help="requests per page measured")
         parser.add_argument("--build-only", action="store_true", help="build, do not measure")
+        parser.add_argument(
+            "--only", default="", help="measure only the pages whose label contains this"
+        )
 
-    def handle(self, *args, scale, rebuild, runs, build_only, **options):
+    def handle(self, *args, scale, rebuild, runs, build_only, only, **options):
         built = built_scale()
         if built is not None and not rebuild:
             self.stdout.write(f"Reusing the city build at scale {built:g} (--rebuild to redo).")
@@ -65,7 +68,7 @@ class Command(BaseCommand):
         else:
             self._build(scale=1.0 if scale is None else scale)
         if not build_only:
-            self._measure(runs=max(1, runs))
+            self._measure(runs=max(1, runs), only=only)
 
     def _build(self, *, scale: float) -> None:
         if scale <= 0:
@@ -93,7 +96,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  statistics: {time.perf_counter() - begun:.1f} s")
         self.stdout.write(f"Built in {time.perf_counter() - started:.1f} s.")
 
-    def _measure(self, *, runs: int) -> None:
+    def _measure(self, *, runs: int, only: str = "") -> None:
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
         with override_settings(
             DEBUG=False,
@@ -103,7 +106,7 @@ class Command(BaseCommand):
             PORTAL_REQUIRE_MFA_FOR_STAFF=False,
         ):
             template = CityPage(TEMPLATE_LABEL, CARDS_URL, "city-employee")
-            pages = city_pages()
+            pages = [page for page in city_pages() if only in page.label]
             clients = _clients({page.as_user for page in [template, *pages]})
             clock = CpuClock(connection)
             self._header(clock, runs)
