@@ -105,14 +105,14 @@ def page_key(pk: int, language: str) -> str:
     return f"appstore:page:{cards_version()}:{language}:{pk}"
 
 
-def cached(key: str, compute):
+def cached(key: str, compute, *, timeout: int | None = None):
     """The value under `key`, computed and stored once when missing. `compute` may find
-    nothing (None): that is not stored."""
+    nothing (None): that is not stored. `timeout` shortens how long it is kept."""
     value = cache.get(key)
     if value is None:
         value = compute()
         if value is not None:
-            cache.set(key, value, _timeout())
+            cache.set(key, value, min(timeout or TIMEOUT, _timeout()))
     return value
 
 

@@ -72,7 +72,7 @@ def visible_app_ids(user) -> list[int]:
     audience (department path, roles, work pattern) and catalogue version."""
     department = user.department if user.department_id else None
     return cache.cached(
-        _audience_key("visible", user),
+        audience_cache_key(user, "visible"),
         lambda: list(
             apps_for_audience(
                 department=department, roles=user.role_names, work_pattern=user.work_pattern
@@ -83,7 +83,9 @@ def visible_app_ids(user) -> list[int]:
     )
 
 
-def _audience_key(kind: str, user) -> str:
+def audience_cache_key(user, kind: str) -> str:
+    """The cache key of `kind` for the person's audience at the current catalogue
+    version: for what is the same for everyone who sees the same apps."""
     return _audience_keys([kind], user)[0]
 
 
@@ -108,14 +110,14 @@ def _category_counts(user) -> dict[str, int]:
 
 def category_counts(user) -> dict[str, int]:
     """How many visible apps each category has: the same for the whole audience."""
-    return cache.cached(_audience_key("categories", user), lambda: _category_counts(user))
+    return cache.cached(audience_cache_key(user, "categories"), lambda: _category_counts(user))
 
 
 def owning_departments(user) -> list[tuple[int, str]]:
     """(id, name) of the departments owning an app the person sees, by name: the choices
     of the catalogue's owner filter, the same for the whole audience."""
     return cache.cached(
-        _audience_key("owners", user),
+        audience_cache_key(user, "owners"),
         lambda: list(
             Department.objects.filter(apps__in=apps_visible_to(user).values("pk"))
             .distinct()

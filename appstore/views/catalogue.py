@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -76,16 +77,7 @@ def home(request):
 
 @login_required
 def search(request):
-    visible = selectors.apps_visible_to(request.user)
-    filterset = CatalogueFilter(request.GET or None, queryset=visible)
-    _label_search_fields(filterset.form, request.user)
-    apps = filterset.qs  # a field with a bad value is shown with its error and not applied
-    # The name is not unique: the primary key keeps pages stable.
-    apps = apps.order_by(*(apps.query.order_by or ("name",)), "pk")
-    page = Paginator(apps.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
-    pks = list(page.object_list)
-    cards = cards_html(request.user, pks)
-    context = {"filter": filterset, "page": page, "cards": [cards[pk] for pk in pks if pk in cards]}
+    context = _search(request)
     if request.htmx and request.htmx.target == RESULTS:
         response = render(
             request, "appstore/catalogue/partials/results.html", {**context, "partial": True}
@@ -94,6 +86,54 @@ def search(request):
         response = render(request, "appstore/catalogue/search.html", context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
+
+
+SEARCH_SECONDS = 10 * 60  # many different words are searched: results age out sooner
+
+
+def _search(request) -> dict:
+    """What the search page shows for the query string: the filter fields (with what was
+    asked and any errors), the page of results asked for (its cards and paging links)
+    as HTML, and how many apps match. The same for everyone of an audience asking the
+    same: kept per audience, query string and language at the catalogue and cards
+    versions."""
+
+    def make() -> dict:
+        visible = selectors.apps_visible_to(request.user)
+        filterset = CatalogueFilter(request.GET or None, queryset=visible)
+        _label_search_fields(filterset.form, request.user)
+        apps = filterset.qs  # a field with a bad value is shown with its error, not applied
+        # The name is not unique: the primary key keeps pages stable.
+        apps = apps.order_by(*(apps.query.order_by or ("name",)), "pk")
+        paginator = Paginator(apps.values_list("pk", flat=True), PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        pks = list(page.object_list)
+        cards = cards_html(request.user, pks)
+        shown = [cards[pk] for pk in pks if pk in cards]
+        return {
+            "count": paginator.count,
+            "results": render_to_string(
+                RESULT_LIST, {"page": page, "cards": shown}, request=request
+            ),
+            "fields": render_to_string(SEARCH_FIELDS, {"filter": filterset}, request=request),
+        }
+
+    asked = urlencode(sorted(request.GET.lists()), doseq=True)[:2000]
+    key = selectors.audience_cache_key(
+        request.user, f"search-v2-{cache.cards_version()}-{get_language()}-{_digest(asked)}"
+    )
+    found = cache.cached(key, make, timeout=SEARCH_SECONDS)
+    for part in ("results", "fields"):
+        found[part] = mark_safe(found[part])  # noqa: S308 - rendered by make()
+    return found
+
+
+RESULT_LIST = "appstore/catalogue/partials/result_list.html"
+SEARCH_FIELDS = "appstore/catalogue/partials/search_fields.html"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 class RequiredOnlyCheckbox(CheckboxInput):
@@ -217,8 +257,8 @@ def shared_page(user, pk: int) -> dict | None:
 def _page_qr(url: str, label: str) -> str:
     """The QR code of an app's page: the same for every visitor (by address and label),
     so drawn once, not on every request."""
-    digest = hashlib.sha256(f"{url}\n{label}".encode()).hexdigest()[:32]
-    return cache.cached(f"appstore:qr:{digest}", lambda: qr_svg(url, label))
+    key = "appstore:qr:" + _digest(f"{url}\n{label}")
+    return cache.cached(key, lambda: qr_svg(url, label))
 
 
 def _screenshots(app) -> list:

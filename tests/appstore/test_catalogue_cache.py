@@ -229,3 +229,26 @@ def test_the_owner_filter_offers_only_departments_owning_an_app_the_person_sees(
     page = _text(client_for(employee), "/apps/search/")
     assert "Water and sewerage</option>" in page
     assert "Harbour office" not in page
+
+
+def test_search_results_are_not_shared_across_audiences(
+    client_for, employee, appowner, reviewer, department, other_department
+):
+    app = make_app(
+        owner=appowner,
+        name="Gritting routes",
+        audience_everyone=False,
+        audience_departments=[department.pk],
+    )
+    publish(owner=appowner, reviewer=reviewer, app=app)
+    url = "/apps/search/?q=gritting"
+    inside = _text(client_for(employee), url)
+    assert "Gritting routes" in inside
+    assert "1 app found" in inside
+    outside = _text(client_for(UserFactory(department=other_department)), url)
+    assert "Gritting routes" not in outside
+    assert "0 apps found" in outside
+    # A bad filter value is shown with its error for whoever asks, cached or not.
+    for _ in range(2):
+        page = _text(client_for(employee), "/apps/search/?q=gritting&platform=nokia")
+        assert "Select a valid choice" in page
