@@ -72,6 +72,10 @@ REVIEWER_STATES = [
     list=extend_schema(
         tags=[TAG],
         summary="Published catalogue as you see it",
+        description=(
+            "By name, or with `q` by relevance. A short list (the apps of your audience), "
+            "paged by number with a `count`."
+        ),
         responses={200: s.AppListSerializer(many=True), 400: INVALID, **ERRORS},
     ),
     retrieve=extend_schema(
@@ -97,6 +101,21 @@ class AppViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return s.AppDetailSerializer if self.action == "retrieve" else s.AppListSerializer
+
+    def filter_queryset(self, queryset):
+        """Without any of the filters in the query, the filter set is not built at all."""
+        if self.request.query_params.keys().isdisjoint(self.filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def list(self, request, *args, **kwargs):
+        """As AppListSerializer documents it, built from the columns the list shows: in
+        the search's order (relevance) or by name, the id last so that pages are stable."""
+        apps = self.filter_queryset(self.get_queryset())
+        order = apps.query.order_by or ("name",)
+        rows = apps.order_by(*order, "pk").values(*s.APP_LIST_COLUMNS)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.app_rows(page, request))
 
     def get_object(self):
         app = selectors.app_page(self.request.user, self.kwargs["slug"])

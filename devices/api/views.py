@@ -29,6 +29,7 @@ from devices.api import serializers as s
 from devices.filters import DeviceFilter
 from devices.models import Device, RepairCase, ReturnCase
 from devices.workflow import REPAIR_WORKFLOW, RETURN_WORKFLOW
+from portal.api.pagination import CursorPagination
 from portal.api.parsers import FormParser, JSONParser, MultiPartParser
 from portal.api.permissions import TokenHasScope, token_scope
 from portal.api.serializers import ErrorSerializer
@@ -55,7 +56,8 @@ REFUSAL_CODES = {
         summary="Devices you may see",
         description=(
             "An employee gets the devices they hold, a line manager also their department's, "
-            "the logistics desk every device. Filters as on the fleet page."
+            "the logistics desk every device. Filters as on the fleet page. Ordered by "
+            "serial number and paged with cursors: follow `next` and `previous`."
         ),
         responses={200: s.DeviceSerializer(many=True), 400: INVALID, **ERRORS},
     ),
@@ -71,6 +73,8 @@ class DeviceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filter_backends = [DjangoFilterBackend]
     filterset_class = DeviceFilter
     lookup_value_regex = r"\d+"
+    pagination_class = CursorPagination
+    cursor_ordering = ("serial_number",)  # unique and indexed
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -79,6 +83,18 @@ class DeviceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_serializer_class(self):
         return s.DeviceDetailSerializer if self.action == "retrieve" else s.DeviceSerializer
+
+    def filter_queryset(self, queryset):
+        """Without any of the filters in the query, the filter set is not built at all."""
+        if self.request.query_params.keys().isdisjoint(self.filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def list(self, request, *args, **kwargs):
+        """As DeviceSerializer documents it, built from the columns the list shows."""
+        devices = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(devices.values(*s.DEVICE_LIST_COLUMNS))
+        return self.get_paginated_response(s.device_rows(page, request))
 
     def get_object(self):
         device = selectors.device_page(self.request.user, int(self.kwargs["pk"]))
@@ -162,6 +178,8 @@ class _CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     required_scopes = ApiScope.DEVICES_READ
     filter_backends = [DjangoFilterBackend]
     lookup_value_regex = r"\d+"
+    pagination_class = CursorPagination
+    cursor_ordering: tuple[str, ...] = ("-reported_at", "-id")
     model: type = RepairCase
     list_serializer: type = s.RepairCaseSerializer
     detail_serializer: type = s.RepairCaseDetailSerializer
@@ -196,7 +214,8 @@ class _CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             "The desk sees every case; anyone else the cases they belong to, as they were "
             "when the case was opened: the reporter, the holder then, the holder's line "
             "manager then and the line managers of the device's department then. A later "
-            "holder of the device (or their manager) does not see its earlier cases."
+            "holder of the device (or their manager) does not see its earlier cases. Newest "
+            "first and paged with cursors: follow `next` and `previous`."
         ),
         responses={200: s.RepairCaseSerializer(many=True), 400: INVALID, **ERRORS},
     ),
@@ -228,7 +247,8 @@ class RepairCaseViewSet(_CaseViewSet):
         description=(
             "As for repair cases: the desk sees every case; anyone else the cases they "
             "belong to (the requester, and the holder, their line manager and the line "
-            "managers of the device's department when the return was requested)."
+            "managers of the device's department when the return was requested). Newest "
+            "first and paged with cursors: follow `next` and `previous`."
         ),
         responses={200: s.ReturnCaseSerializer(many=True), 400: INVALID, **ERRORS},
     ),
@@ -240,6 +260,7 @@ class RepairCaseViewSet(_CaseViewSet):
 )
 class ReturnCaseViewSet(_CaseViewSet):
     model = ReturnCase
+    cursor_ordering = ("-requested_at", "-id")
     list_serializer = s.ReturnCaseSerializer
     detail_serializer = s.ReturnCaseDetailSerializer
     filterset_fields = ["state"]
