@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import html
+
 from django import forms
 from django.db.models import Q
+from django.forms.utils import flatatt
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +16,72 @@ from devices.choices import FaultCategory, RepairState, ReturnReason, ReturnStat
 from devices.models import Device
 from devices.services import MAX_CANCEL_REASON, MAX_PHOTOS
 from portal.errors import RuleViolation
+from portal.fields import DepartmentSelect
+
+
+class QuickSelect(forms.Select):
+    """Django's select with its options written in Python instead of a template each
+    (the filter forms of the long lists have dozens of options): the same HTML as
+    `django/forms/widgets/select.html`."""
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        parts = [f'<select name="{_escape(widget["name"])}"{flatatt(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'<optgroup label="{_escape(group_name)}">')
+            parts.extend(
+                f'<option value="{_escape(option["value"])}"'
+                f"{' selected' if option['selected'] else ''}>"
+                f"{_escape(option['label'])}</option>"
+                for option in options
+            )
+            if group_name:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped
+
+    @classmethod
+    def replacing(cls, field) -> None:
+        """Give `field` this widget, keeping its attributes and choices."""
+        old = field.widget
+        field.widget = cls(attrs=old.attrs, choices=old.choices)
+        field.widget.is_required = old.is_required
+
+
+class QuickDepartmentSelect(DepartmentSelect):
+    """`portal.fields.DepartmentSelect` written with plain string operations: its
+    options come escaped from the shared cache, their values are primary keys."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = forms.Widget.get_context(self, name, value, attrs)
+        selected = set(context["widget"]["value"])
+        empty, options = self._options()
+        parts = [f'<select name="{_escape(name)}"{flatatt(context["widget"]["attrs"])}>']
+        if empty is not None:
+            flag = " selected" if "" in selected else ""
+            parts.append(f'<option value=""{flag}>{empty}</option>')
+        plain = '<option value="{}">{}</option>'.format
+        for option_value, label in options:
+            if option_value in selected:
+                parts.append(f'<option value="{_escape(option_value)}" selected>{label}</option>')
+            elif option_value.isdigit():
+                parts.append(plain(option_value, label))
+            else:
+                parts.append(plain(_escape(option_value), label))
+        parts.append("</select>")
+        return mark_safe("\n".join(parts))  # noqa: S308 - every part is escaped above
+
+    @classmethod
+    def replacing(cls, field) -> None:
+        old = field.widget
+        field.widget = cls(attrs=old.attrs, choices=old.choices)
+        field.widget.is_required = old.is_required
+
+
+def _escape(value) -> str:
+    """`conditional_escape` without its lazy-string wrapper (many calls a page)."""
+    return value if isinstance(value, SafeData) else html.escape(str(value))
 
 
 class MultipleFileInput(forms.ClearableFileInput):

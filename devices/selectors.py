@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import F, Func, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Lower, Upper
 
 from devices import permissions
@@ -161,6 +162,68 @@ def fleet_list(queryset: QuerySet[Device]) -> QuerySet[Device]:
         .defer(*person_columns_only("assignee"))
         .order_by("serial_number")
     )
+
+
+# What a fleet row shows, as plain values (no model instance per row).
+FLEET_ROW = (
+    "pk",
+    "serial_number",
+    "asset_tag",
+    "state",
+    "warranty_end",
+    "model__manufacturer",
+    "model__name",
+    "assignee_id",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__username",
+    "assignee__is_active",
+    "department__name",
+)
+
+
+@dataclass
+class KeysetPage:
+    """One page of a list in serial-number order, cut by a key (the serial number the
+    page starts after or ends before) instead of an OFFSET, so page 500 costs what
+    page 1 costs."""
+
+    rows: list
+    has_previous: bool
+    has_next: bool
+
+    @property
+    def first_key(self) -> str | None:
+        return self.rows[0]["serial_number"] if self.rows else None
+
+    @property
+    def last_key(self) -> str | None:
+        return self.rows[-1]["serial_number"] if self.rows else None
+
+
+def fleet_page(
+    queryset: QuerySet[Device], *, after: str = "", before: str = "", size: int = 50
+) -> KeysetPage:
+    """The page of `queryset` (filtered devices) after the serial number `after`, or the
+    one before `before`, or the first: `size` rows of `FLEET_ROW` values in one query (one
+    more row is read to know whether another page follows)."""
+    rows = queryset.order_by()
+    if before:
+        cut = list(
+            rows.filter(serial_number__lt=before)
+            .order_by("-serial_number")
+            .values(*FLEET_ROW)[: size + 1]
+        )
+        more = len(cut) > size
+        if not more and len(cut) < size:  # back at the start: the first page, whole
+            return fleet_page(queryset, size=size)
+        cut = cut[:size]
+        cut.reverse()
+        return KeysetPage(rows=cut, has_previous=more, has_next=True)
+    if after:
+        rows = rows.filter(serial_number__gt=after)
+    cut = list(rows.order_by("serial_number").values(*FLEET_ROW)[: size + 1])
+    return KeysetPage(rows=cut[:size], has_previous=bool(after), has_next=len(cut) > size)
 
 
 def my_devices(user) -> list[Device]:
@@ -339,34 +402,79 @@ class DeskPage:
         return self.number < self.pages
 
 
-def desk_page(queryset: QuerySet, *, page, size: int = 25, max_page: int = 40) -> DeskPage:
-    """A page of an ordered section of `desk_queue` in two queries: its count, and the
-    page's rows. The page is cut on the case (or device) table alone, in the queue's
-    order (an index scan of the `*_open_work` index for the open cases), and only its
-    rows are joined to their devices and people. Pages are OFFSET pages, at most
-    `max_page` of them (the desk filters rather than reads page 41)."""
-    count = queryset.count()
-    pages = min(max(1, -(-count // size)), max_page)
+def desk_page(
+    queryset: QuerySet,
+    *,
+    page,
+    size: int = 25,
+    max_page: int = 40,
+    values: tuple = (),
+    key=None,
+) -> DeskPage:
+    """A page of an ordered section of `desk_queue` with the section's true count, in one
+    query: the page is cut on the case (or device) table alone, in the queue's order (an
+    index scan of the `*_open_work` index for the open cases), only its rows are joined
+    to their devices and people, and each row carries the count (a subquery PostgreSQL
+    runs once). Pages are OFFSET pages, at most `max_page` of them (the desk filters
+    rather than reads page 41); a page past the end (a stale link) is read again as the
+    last page. With `values` the rows are dicts of those values (what the page shows)
+    instead of model instances, and with a `key` too (a hashable value that decides the
+    SQL: the section and its filters, none read from the database) the SQL is built
+    once per process and key."""
     try:
-        number = min(max(1, int(page)), pages)
+        number = min(max(1, int(page)), max_page)
     except (TypeError, ValueError):
         number = 1
-    rows = []
-    if count:
-        start = (number - 1) * size
+    rows, count = _desk_rows(queryset, (number - 1) * size, size, values, key)
+    if count is None:  # past the end (a stale link): the last page
+        count = queryset.count()
+        number = min(max(1, -(-count // size)), max_page)
+        rows, _count = _desk_rows(queryset, (number - 1) * size, size, values, key)
+    pages = min(max(1, -(-count // size)), max_page)
+    return DeskPage(rows=rows, count=count, number=number, pages=pages, size=size)
+
+
+# The SQL of desk pages already built, by section, filters, page and columns: building
+# and compiling a page's query costs several times what PostgreSQL takes to run it.
+_COMPILED: dict = {}
+_COMPILED_MOST = 512
+
+
+def _desk_rows(queryset: QuerySet, start: int, size: int, values: tuple, key=None):
+    """(rows, count) of one page; the count is None when the page has no row (0 for an
+    empty first page). With a `key` (what decides the SQL: the section and its filters)
+    the page's SQL is compiled once per process and key."""
+    if queryset.query.is_empty():
+        return [], 0
+    names = (*values, "_total")
+    cache_key = (key, start, size, values) if key is not None and values else None
+    compiled = _COMPILED.get(cache_key) if cache_key else None
+    if compiled is None:
         cut = queryset.values("pk")[start : start + size]
+        total = queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")
         model = queryset.model
-        joined = model.objects.filter(pk__in=cut)
-        if model is Device:
-            joined = joined.select_related("model", "assignee", "department").defer(
-                *person_columns_only("assignee")
-            )
-        else:
-            joined = joined.select_related(*_CASE_ROW).defer(*person_columns_only("holder"))
+        joined = model.objects.filter(pk__in=cut).annotate(_total=Subquery(total))
         if "_finished" in queryset.query.annotations:
             joined = joined.annotate(_finished=queryset.query.annotations["_finished"])
-        rows = list(joined.order_by(*queryset.query.order_by))
-    return DeskPage(rows=rows, count=count, number=number, pages=pages, size=size)
+        joined = joined.order_by(*queryset.query.order_by)
+        if not values:
+            if model is Device:
+                joined = joined.select_related("model", "assignee", "department").defer(
+                    *person_columns_only("assignee")
+                )
+            else:
+                joined = joined.select_related(*_CASE_ROW).defer(*person_columns_only("holder"))
+            rows = list(joined)
+            count = rows[0]._total if rows else None
+            return rows, (0 if count is None and start == 0 else count)
+        compiled = joined.values(*names).query.sql_with_params()
+        if cache_key and len(_COMPILED) < _COMPILED_MOST:
+            _COMPILED[cache_key] = compiled
+    with connection.cursor() as cursor:
+        cursor.execute(*compiled)
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    count = rows[0]["_total"] if rows else None
+    return rows, (0 if count is None and start == 0 else count)
 
 
 def stock_devices(model_id: int | None = None) -> QuerySet[Device]:

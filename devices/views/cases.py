@@ -14,13 +14,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from devices import actions, permissions, selectors, services
 from devices.choices import FaultCategory, RepairState, ReturnState
 from devices.filters import DeskQueueForm
-from devices.forms import FaultForm, ReturnForm
+from devices.forms import FaultForm, QuickDepartmentSelect, QuickSelect, ReturnForm
+from devices.views import tables
 from devices.views.common import bound, desk_required, refused
 from portal.errors import DomainError
 from portal.qr import qr_svg
@@ -150,36 +152,66 @@ SECURITY_LIMIT = 100
 SECTIONS = ("repairs", "returns", "orphans")
 
 
+SECTION_ROWS = {
+    "repairs": tables.REPAIR_ROW,
+    "returns": tables.RETURN_ROW,
+    "orphans": tables.ORPHAN_ROW,
+}
+
+
 @desk_required
 def desk(request):
     """The desk's queue: open work first, newest first, filtered by a GET form; each
-    section shows a page with its true count, paged by `?<section>_page=`."""
+    section shows a page with its true count, paged by `?<section>_page=`. The rows are
+    plain values written by `devices.views.tables` (no template nodes per row)."""
     form = DeskQueueForm(request.GET or None)
+    QuickDepartmentSelect.replacing(form.fields["department"])
+    for name in ("kind", "state"):
+        QuickSelect.replacing(form.fields[name])
     empty = selectors.DeskPage(rows=[], count=0, number=1, pages=1, size=QUEUE_PAGE_SIZE)
-    sections, security = dict.fromkeys(SECTIONS, empty), []
+    sections, security, filters = dict.fromkeys(SECTIONS, empty), [], {}
     if not form.is_bound or form.is_valid():  # an invalid filter lists nothing
-        queue = selectors.desk_queue(**form.filters())
+        filters = form.filters()
+        queue = selectors.desk_queue(**filters)
+        key = _sql_key(filters)
         for name in SECTIONS:
             sections[name] = selectors.desk_page(
                 queue[name],
                 page=request.GET.get(f"{name}_page"),
                 size=QUEUE_PAGE_SIZE,
                 max_page=QUEUE_MAX_PAGE,
+                values=SECTION_ROWS[name],
+                key=key and (name, key),
             )
             sections[name].links = _page_links(request, name, sections[name])
-        security = list(queue["security"][:SECURITY_LIMIT])
+        security = list(queue["security"].values(*tables.SECURITY_ROW)[:SECURITY_LIMIT])
+    now = timezone.now()
     return render(
         request,
         "devices/desk.html",
         {
             "form": form,
-            "filtered": bool(form.filters()),
+            "filtered": bool(filters),
             **sections,
             "security": security,
-            "repair_labels": dict(RepairState.choices),
-            "return_labels": dict(ReturnState.choices),
+            "security_items": tables.security_items(security, now),
+            "repair_rows": tables.repair_rows(sections["repairs"].rows, now),
+            "return_rows": tables.return_rows(sections["returns"].rows, now),
+            "orphan_items": tables.orphan_items(sections["orphans"].rows),
         },
     )
+
+
+def _sql_key(filters: dict):
+    """What decides the SQL of the queue's pages, or None when the SQL holds values read
+    from the database (a search looks its holders up first)."""
+    if filters.get("q"):
+        return None
+    return tuple(
+        sorted(
+            (name, value.path if name == "department" else value) for name, value in filters.items()
+        )
+    ) or ("all",)
 
 
 def _page_links(request, section: str, page) -> dict:

@@ -7,10 +7,12 @@ Every page reads through `devices.selectors`, so a device out of a person's scop
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +23,8 @@ from django.views.decorators.http import require_POST
 from devices import permissions, selectors, services
 from devices.choices import REPAIR_ENDED, RETURN_ENDED, DeviceState
 from devices.filters import DeviceFilter
-from devices.forms import PersonForm
+from devices.forms import PersonForm, QuickDepartmentSelect, QuickSelect
+from devices.views import tables
 from devices.views.common import bound, desk_required, refused
 from portal.choices import Role
 from portal.errors import DomainError
@@ -47,20 +50,32 @@ def mine(request):
     )
 
 
+COUNT_SECONDS = 60  # how long a list's count is kept in the shared cache
+COUNT_KEY = "devices:fleet-count:v1:"
+CURSORS = ("page", "after", "before")  # the paging parameters (not filters)
+
+
 def _fleet_page(request, queryset, *, template: str, title: str, scope: str):
-    """A filtered, searchable, paginated list; htmx swaps only the results."""
+    """A filtered, searchable list paged by serial number (keyset, not OFFSET: the
+    desk's page 500 costs what page 1 does); htmx swaps only the results."""
     filterset = DeviceFilter(request.GET or None, queryset=queryset)
     _label_filter_fields(filterset.form, scope)
-    page = Paginator(selectors.fleet_list(filterset.qs), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    devices = filterset.qs
+    page = selectors.fleet_page(
+        devices,
+        after=request.GET.get("after", "")[:MAX_KEY],
+        before=request.GET.get("before", "")[:MAX_KEY],
+        size=PAGE_SIZE,
     )
+    count = _count(request, devices, page, scope)
     context = {
         "filter": filterset,
-        "page": page,
-        "devices": page.object_list,
+        "count": count,
+        "pager": _pager(request, page, count),
+        "rows": tables.fleet_rows(page.rows),
         "title": title,
         "scope": scope,
-        "query": request.GET.urlencode(),
+        "query": _filters_only(request.GET).urlencode(),
     }
     if request.htmx and request.htmx.target == RESULTS:
         response = render(request, "devices/partials/results.html", {**context, "partial": True})
@@ -70,12 +85,97 @@ def _fleet_page(request, queryset, *, template: str, title: str, scope: str):
     return response
 
 
+MAX_KEY = 64  # a serial number's length
+
+
+def _filters_only(query):
+    query = query.copy()
+    for name in CURSORS:
+        query.pop(name, None)
+    return query
+
+
+def _count(request, devices, page, scope: str) -> int:
+    """How many devices match. A first page that is not full is the whole list (no
+    query); a longer list's COUNT is kept per scope and filter in the shared cache for
+    `COUNT_SECONDS`, so paging and coming back do not count 55,000 rows each time."""
+    first = not page.has_previous
+    if first and not page.has_next:
+        return len(page.rows)
+    if devices.query.is_empty():
+        return 0
+    filters = sorted(_filters_only(request.GET).lists())
+    who = (scope, request.user.department.path if scope == "team" else "")
+    digest = hashlib.sha256(repr((who, filters)).encode()).hexdigest()[:32]
+    key = COUNT_KEY + digest
+    count = cache.get(key)
+    if count is None:
+        count = devices.order_by().count()
+        cache.set(key, count, COUNT_SECONDS)
+    return count
+
+
+def _pager(request, page, count: int) -> dict:
+    """The links to the first, previous and next page (keyset: each carries the serial
+    number it starts after or ends before, and the page's number to show)."""
+    number = 1
+    if page.has_previous:
+        try:
+            number = max(2, int(request.GET.get("page", 2)))
+        except ValueError:
+            number = 2
+    pages = max(-(-count // PAGE_SIZE), number + 1 if page.has_next else number)
+    query = _filters_only(request.GET)
+
+    def link(**cursor) -> str:
+        here = query.copy()
+        for name, value in cursor.items():
+            here[name] = value
+        return f"?{here.urlencode()}" if here else request.path
+
+    links = {}
+    if page.has_previous:
+        links["first"] = link()
+        links["previous"] = link(before=page.first_key, page=number - 1)
+    if page.has_next:
+        links["next"] = link(after=page.last_key, page=number + 1)
+    return {
+        "number": number,
+        "pages": pages,
+        "links": links,
+        "shown": bool(links),
+    }
+
+
 def _label_filter_fields(form, scope: str) -> None:
     form.fields["q"].widget.input_type = "search"
     form.fields["q"].widget.attrs.update({"autocomplete": "off", "enterkeyhint": "search"})
     form.fields["q"].help_text = _("Serial number, IMEI, asset tag or the holder's name.")
     if scope == "team":
         del form.fields["department"]
+    else:
+        QuickDepartmentSelect.replacing(form.fields["department"])
+    for name in ("state", "model", "warranty", "age", "inactive_holder"):
+        QuickSelect.replacing(form.fields[name])
+    models = form.fields["model"]
+    models.widget.choices = _model_choices(models)
+
+
+def _model_choices(field):
+    """The device models as (value, name) pairs, no model instance (nor server-side
+    cursor) per option: read when the form is shown (a results fragment does not)."""
+    rows = []
+
+    def choices():
+        if not rows:
+            rows.append(("", field.empty_label))
+            rows.extend(
+                (str(pk), f"{maker} {name}")
+                for pk, maker, name in field.queryset.values_list("pk", "manufacturer", "name")
+            )
+        return rows
+
+    return choices
 
 
 @login_required

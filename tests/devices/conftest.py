@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.utils.html import escape
 
@@ -17,6 +19,13 @@ def _fresh_department_tree():
     from django.core.cache import cache
 
     cache.delete(TREE_CACHE_KEY)
+
+
+@pytest.fixture(autouse=True)
+def _own_list_counts(monkeypatch):
+    """The fleet's counts are kept a minute in the shared cache, which a rolled back test
+    does not reset: each test keeps its own."""
+    monkeypatch.setattr("devices.views.fleet.COUNT_KEY", f"test:{uuid.uuid4().hex}:")
 
 
 @pytest.fixture
