@@ -4,6 +4,7 @@ page shows. Pages, API, admin and tasks all read through these."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -52,27 +53,33 @@ def apps_visible_to(user) -> QuerySet[App]:
 
 
 class _AmongIds(Lookup):
-    """`pk = ANY(%s)` with the ids as one array parameter: a short statement, however
-    many apps an audience sees (`pk__in` writes one placeholder per id)."""
+    """`pk = ANY(%s::bigint[])` with the ids as one text parameter ('{1,2,3}'): a short
+    statement however many apps an audience sees (`pk__in` writes one placeholder per
+    id), and one string to send instead of a list adapted id by id."""
 
     lookup_name = "among_ids"
     prepare_rhs = False
 
     def get_db_prep_lookup(self, value, connection):
-        return "%s", [list(value)]
+        return "%s", ["{" + ",".join(str(int(pk)) for pk in value) + "}"]
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+        return f"{lhs} = ANY({rhs}::bigint[])", [*lhs_params, *rhs_params]
 
 
 def visible_app_ids(user) -> list[int]:
     """The ids `apps_for_audience` gives for the person's audience, computed once per
-    audience (department path, roles, work pattern) and catalogue version."""
+    audience (department path, roles, work pattern) and catalogue version, and read once
+    per request (kept on the person's object under the key it was read with)."""
+    key = audience_cache_key(user, "visible")
+    remembered = getattr(user, "_visible_app_ids", None)
+    if remembered is not None and remembered[0] == key:
+        return remembered[1]
     department = user.department if user.department_id else None
-    return cache.cached(
-        audience_cache_key(user, "visible"),
+    ids = cache.cached(
+        key,
         lambda: list(
             apps_for_audience(
                 department=department, roles=user.role_names, work_pattern=user.work_pattern
@@ -81,6 +88,8 @@ def visible_app_ids(user) -> list[int]:
             .values_list("pk", flat=True)
         ),
     )
+    user._visible_app_ids = (key, ids)
+    return ids
 
 
 def audience_cache_key(user, kind: str) -> str:
@@ -293,8 +302,8 @@ def reviews(app: App) -> QuerySet[Rating]:
 
 # What My apps shows of an app and a version joined to a row.
 APP_SHOWN = ("app__name", "app__slug", "app__icon", "app__icon_thumbnail")
-VERSION_SHOWN = ("version__app_id", "version__major", "version__minor", "version__patch")
-VERSION_SHOWN += ("version__version",)
+VERSION_SHOWN = ("version__app_id", "version__version", "version__major", "version__minor")
+VERSION_SHOWN += ("version__patch",)
 
 
 def _mine(model, user, *own: str) -> QuerySet:
@@ -338,21 +347,39 @@ def my_requests(user, installations: list[Installation]) -> list[InstallationReq
     return waiting
 
 
-def _newest_per_app_platform(app_ids) -> dict[tuple[int, str], AppVersion]:
-    newest: dict[tuple[int, str], AppVersion] = {}
+@dataclass(frozen=True)
+class NewestVersion:
+    version: str
+    number: tuple[int, int, int]
+
+
+def _newest_per_app_platform(app_ids) -> dict[tuple[int, str], NewestVersion]:
+    """Per (app, platform), the highest published version with an artefact for it."""
     if not app_ids:
-        return newest
-    artifacts = (
+        return {}
+    rows = (
         AppArtifact.objects.filter(version__app_id__in=app_ids, version__state=PUBLISHED)
-        .select_related("version")
-        .only(
-            "platform", "version_id", *(name.replace("__app_id", "__app") for name in VERSION_SHOWN)
+        .order_by(
+            "version__app_id",
+            "platform",
+            "-version__major",
+            "-version__minor",
+            "-version__patch",
         )
-        .order_by("-version__major", "-version__minor", "-version__patch")
+        .distinct("version__app_id", "platform")
+        .values_list(
+            "version__app_id",
+            "platform",
+            "version__version",
+            "version__major",
+            "version__minor",
+            "version__patch",
+        )
     )
-    for artifact in artifacts:
-        newest.setdefault((artifact.version.app_id, artifact.platform), artifact.version)
-    return newest
+    return {
+        (app_id, platform): NewestVersion(version, (major, minor, patch))
+        for app_id, platform, version, major, minor, patch in rows
+    }
 
 
 def audience_members(app: App) -> QuerySet[User]:

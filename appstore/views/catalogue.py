@@ -355,6 +355,9 @@ def package_download(request, artifact_id):
 def mine(request):
     installations = selectors.my_installations(request.user)
     requests = selectors.my_requests(request.user, installations)
+    labels = dict(Platform.choices)
+    for row in [*installations, *requests]:
+        row.platform_label = labels.get(row.platform, row.platform)
     return render(
         request,
         "appstore/catalogue/mine.html",
