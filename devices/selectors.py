@@ -470,11 +470,29 @@ def _desk_rows(queryset: QuerySet, start: int, size: int, values: tuple, key=Non
         compiled = joined.values(*names).query.sql_with_params()
         if cache_key and len(_COMPILED) < _COMPILED_MOST:
             _COMPILED[cache_key] = compiled
-    with connection.cursor() as cursor:
-        cursor.execute(*compiled)
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    rows = _run(compiled, names)
     count = rows[0]["_total"] if rows else None
     return rows, (0 if count is None and start == 0 else count)
+
+
+def _run(compiled: tuple, names: tuple) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(*compiled)
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def desk_security(queryset: QuerySet, *, limit: int, values: tuple, key=None) -> list[dict]:
+    """The open lost-or-stolen reports of `desk_queue` (at most `limit`), as dicts of
+    `values`; with a `key` (as for `desk_page`) the SQL is built once per process."""
+    if queryset.query.is_empty():
+        return []
+    cache_key = ("security", key, limit, values) if key is not None else None
+    compiled = _COMPILED.get(cache_key) if cache_key else None
+    if compiled is None:
+        compiled = queryset.values(*values)[:limit].query.sql_with_params()
+        if cache_key and len(_COMPILED) < _COMPILED_MOST:
+            _COMPILED[cache_key] = compiled
+    return _run(compiled, values)
 
 
 def stock_devices(model_id: int | None = None) -> QuerySet[Device]:

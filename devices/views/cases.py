@@ -184,7 +184,9 @@ def desk(request):
                 key=key and (name, key),
             )
             sections[name].links = _page_links(request, name, sections[name])
-        security = list(queue["security"].values(*tables.SECURITY_ROW)[:SECURITY_LIMIT])
+        security = selectors.desk_security(
+            queue["security"], limit=SECURITY_LIMIT, values=tables.SECURITY_ROW, key=key
+        )
     now = timezone.now()
     return render(
         request,

@@ -176,3 +176,27 @@ def test_the_desk_s_built_pages_are_kept_per_filter(client_for, logistics, other
             assert reverse("devices:repair_case", args=[case.pk]) in repairs
             others = [c for d, c in cases.items() if d != department]
             assert all(reverse("devices:repair_case", args=[c.pk]) not in repairs for c in others)
+
+
+def test_lost_or_stolen_reports_are_listed_per_filter(client_for, logistics, other_department):
+    from devices.choices import FaultCategory
+    from tests.devices.factories import open_repair
+    from tests.factories import DepartmentFactory
+
+    north = DepartmentFactory(name="North", code="north")
+    holder = UserFactory(department=north, first_name="Siv", last_name="Lunde")
+    device = held_device(holder=holder, desk=logistics, serial_number="LOST0001")
+    case = open_repair(device=device, by=holder, category=FaultCategory.LOST_OR_STOLEN)
+    client = client_for(logistics)
+    desk = reverse("devices:desk")
+    link = reverse("devices:repair_case", args=[case.pk])
+
+    def security(**filters) -> str:
+        html = client.get(desk, filters).content.decode()
+        return html.split('id="security-heading"')[1].split("</section>")[0]
+
+    for _ in range(2):  # the second time from the SQL built the first time
+        listed = security()
+        assert link in listed and "LOST0001" in listed and "Siv Lunde" in listed
+        assert link in security(department=north.pk)
+        assert link not in security(department=other_department.pk)
