@@ -100,9 +100,10 @@ def card_keys(pks, language: str) -> dict[int, str]:
     return {pk: f"appstore:card:{version}:{language}:{pk}" for pk in pks}
 
 
-def page_key(pk: int, language: str) -> str:
-    """The cache key of the shared parts of an app's page in a language."""
-    return f"appstore:page:{cards_version()}:{language}:{pk}"
+def page_key(pk: int, language: str, url: str) -> str:
+    """The cache key of the shared parts of an app's page at an address in a language."""
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return f"appstore:page:{cards_version()}:{language}:{pk}:{digest}"
 
 
 def cached(key: str, compute, *, timeout: int | None = None):

@@ -216,13 +216,25 @@ def cards(user, pks) -> QuerySet[App]:
     return catalogue(user).filter(_AmongIds(F("pk"), list(pks)))
 
 
-def visible_app_id(user, slug: str) -> int | None:
-    """The id of the app at `slug` if the person may see it, else None: one short query
-    (the visible ids are cached), for pages whose shared parts are cached."""
+def visible_app_and_rating(user, slug: str) -> tuple[int | None, Rating | None]:
+    """The id of the app at `slug` if the person may see it (else None) and their own
+    rating of it (or None): one short query, for pages whose shared parts are cached."""
     if not user.is_authenticated:
-        return None
-    pk = App.objects.filter(slug=slug).values_list("pk", flat=True).first()
-    return pk if pk is not None and pk in set(visible_app_ids(user)) else None
+        return None, None
+    mine = Rating.objects.filter(app=OuterRef("pk"), user=user)
+    row = (
+        App.objects.filter(slug=slug)
+        .annotate(
+            my_stars=Subquery(mine.values("stars")[:1]),
+            my_comment=Subquery(mine.values("comment")[:1]),
+        )
+        .values_list("pk", "my_stars", "my_comment")
+        .first()
+    )
+    if row is None or row[0] not in set(visible_app_ids(user)):
+        return None, None
+    pk, stars, comment = row
+    return pk, (None if stars is None else Rating(stars=stars, comment=comment))
 
 
 def search_query(text: str) -> SearchQuery | None:
@@ -252,10 +264,6 @@ def app_page(user, slug: str) -> App | None:
 
 def app_page_by_id(user, pk: int) -> App | None:
     return _app_page(user).filter(pk=pk).first()
-
-
-def my_rating(user, app_id: int) -> Rating | None:
-    return Rating.objects.filter(user=user, app_id=app_id).only("stars", "comment").first()
 
 
 def _app_page(user) -> QuerySet[App]:

@@ -181,13 +181,13 @@ def device_platform(user_agent: str) -> str | None:
 
 @login_required
 def detail(request, slug, *, rating_error=None, status=200):
-    pk = selectors.visible_app_id(request.user, slug)
+    pk, my_rating = selectors.visible_app_and_rating(request.user, slug)
     if pk is None:
         raise Http404(_("No such app."))
-    shared = shared_page(request.user, pk)
+    page_url = request.build_absolute_uri(reverse("appstore:detail", args=[slug]))
+    shared = shared_page(request.user, pk, page_url)
     if shared is None:  # withdrawn between the two reads
         raise Http404(_("No such app."))
-    page_url = request.build_absolute_uri(reverse("appstore:detail", args=[slug]))
     in_hand = device_platform(request.headers.get("User-Agent", ""))
     context = {
         "shared": shared,
@@ -197,12 +197,10 @@ def detail(request, slug, *, rating_error=None, status=200):
             shared["artifacts"], key=lambda a: (a["platform"] != in_hand, a["platform"])
         ),
         "device_platform": in_hand,
-        "my_rating": selectors.my_rating(request.user, pk),
+        "my_rating": my_rating,
         "rating_error": rating_error,
         "stars": range(1, 6),
-        "qr_svg": _page_qr(
-            page_url, _("QR code for the page of %(app)s") % {"app": shared["name"]}
-        ),
+        "qr_svg": shared["qr"],
     }
     if rating_error:
         context["rating_input"] = request.POST
@@ -211,11 +209,12 @@ def detail(request, slug, *, rating_error=None, status=200):
     return response
 
 
-def shared_page(user, pk: int) -> dict | None:
-    """What an app's page shows alike to everyone who sees it, rendered in the active
-    language: its head, screenshots, about, versions and latest reviews as HTML, and its
-    current artefacts as data for the install buttons. Kept per language and cards
-    version (`appstore.cache`), so a rating or a publication is seen at once."""
+def shared_page(user, pk: int, page_url: str) -> dict | None:
+    """What an app's page at `page_url` shows alike to everyone who sees it, rendered in
+    the active language: its head, screenshots, about, versions and latest reviews as
+    HTML, the QR code of its address, and its current artefacts as data for the install
+    buttons. Kept per address, language and cards version (`appstore.cache`), so a rating
+    or a publication is seen at once."""
 
     def make():
         app = selectors.app_page_by_id(user, pk)
@@ -223,6 +222,7 @@ def shared_page(user, pk: int) -> dict | None:
             return None
         return {
             "name": app.name,
+            "qr": _page_qr(page_url, _("QR code for the page of %(app)s") % {"app": app.name}),
             "head": render_to_string("appstore/catalogue/partials/page_head.html", {"app": app}),
             "body": render_to_string(
                 "appstore/catalogue/partials/page_body.html",
@@ -247,16 +247,16 @@ def shared_page(user, pk: int) -> dict | None:
             ],
         }
 
-    shared = cache.cached(cache.page_key(pk, get_language()), make)
+    shared = cache.cached(cache.page_key(pk, get_language(), page_url), make)
     if shared is not None:
-        for part in ("head", "body", "reviews"):
+        for part in ("head", "body", "reviews", "qr"):
             shared[part] = mark_safe(shared[part])  # noqa: S308 - rendered by make()
     return shared
 
 
 def _page_qr(url: str, label: str) -> str:
     """The QR code of an app's page: the same for every visitor (by address and label),
-    so drawn once, not on every request."""
+    so drawn once, not each time the page's shared parts are made anew."""
     key = "appstore:qr:" + _digest(f"{url}\n{label}")
     return cache.cached(key, lambda: qr_svg(url, label))
 
