@@ -394,6 +394,82 @@ class ReturnCaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# The case lists, built straight from the cases (with their devices and people joined):
+# the same answers as RepairCaseSerializer and ReturnCaseSerializer, which document them.
+
+
+def _iso_datetime(value, zone) -> str | None:
+    """As serializers.DateTimeField answers: ISO 8601 in the current time zone, UTC as Z."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _person_ref(user) -> dict | None:
+    if user is None:
+        return None
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "full_name": user.get_full_name() or user.username,
+    }
+
+
+def _device_ref(device) -> dict | None:
+    if device is None:
+        return None
+    return {
+        "id": device.pk,
+        "serial_number": device.serial_number,
+        "asset_tag": device.asset_tag,
+        "model": str(device.model),
+    }
+
+
+def repair_case_rows(cases) -> list[dict]:
+    states = {value: str(label) for value, label in RepairState.choices}
+    categories = {value: str(label) for value, label in FaultCategory.choices}
+    zone = timezone.get_current_timezone()
+    return [
+        {
+            "id": case.pk,
+            "device": _device_ref(case.device),
+            "state": case.state,
+            "state_label": states.get(case.state, case.state),
+            "category": case.category,
+            "category_label": categories.get(case.category, case.category),
+            "is_security_event": case.is_security_event,
+            "reported_by": _person_ref(case.reported_by),
+            "holder": _person_ref(case.holder),
+            "loaner": _device_ref(case.loaner),
+            "reported_at": _iso_datetime(case.reported_at, zone),
+            "returned_at": _iso_datetime(case.returned_at, zone),
+        }
+        for case in cases
+    ]
+
+
+def return_case_rows(cases) -> list[dict]:
+    states = {value: str(label) for value, label in ReturnState.choices}
+    reasons = {value: str(label) for value, label in ReturnReason.choices}
+    zone = timezone.get_current_timezone()
+    return [
+        {
+            "id": case.pk,
+            "device": _device_ref(case.device),
+            "state": case.state,
+            "state_label": states.get(case.state, case.state),
+            "reason": case.reason,
+            "reason_label": reasons.get(case.reason, case.reason),
+            "requested_by": _person_ref(case.requested_by),
+            "holder": _person_ref(case.holder),
+            "requested_at": _iso_datetime(case.requested_at, zone),
+        }
+        for case in cases
+    ]
+
+
 class NotYetChoiceField(serializers.ChoiceField):
     """A choice not made yet (an empty string in the database) is sent as null, so the
     answer is one of the documented values or null."""

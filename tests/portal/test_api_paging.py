@@ -27,9 +27,9 @@ from appstore.choices import Platform
 from devices import selectors as device_selectors
 from devices.api import serializers as device_serializers
 from devices.choices import DeviceState
-from devices.models import Device, RepairCase
+from devices.models import Device, RepairCase, ReturnCase
 from tests.appstore.factories import image_upload, make_app, publish
-from tests.devices.factories import DeviceModelFactory, held_device, open_repair
+from tests.devices.factories import DeviceModelFactory, held_device, open_repair, open_return
 
 pytestmark = pytest.mark.django_db
 
@@ -280,3 +280,30 @@ def test_the_app_rows_are_what_the_app_list_serializer_answers(employee, appowne
     built = app_serializers.app_rows(apps.values(*app_serializers.APP_LIST_COLUMNS), request)
     assert len(built) == 3
     assert json.loads(json.dumps(built)) == json.loads(json.dumps(documented))
+
+
+def test_the_case_rows_are_what_the_case_serializers_answer(employee, logistics):
+    repair = open_repair(device=held_device(holder=employee, desk=logistics), by=employee)
+    open_repair(device=held_device(holder=logistics, desk=logistics), by=logistics)
+    loaner = _stock(1, prefix="LN")[0]
+    RepairCase.objects.filter(pk=repair.pk).update(loaner=loaner, returned_at=timezone.now())
+    open_return(device=held_device(holder=employee, desk=logistics), by=employee)
+    request = _request(logistics, REPAIRS)
+    for model, serializer, rows, related in (
+        (
+            RepairCase,
+            device_serializers.RepairCaseSerializer,
+            device_serializers.repair_case_rows,
+            ("device__model", "reported_by", "holder", "loaner__model"),
+        ),
+        (
+            ReturnCase,
+            device_serializers.ReturnCaseSerializer,
+            device_serializers.return_case_rows,
+            ("device__model", "requested_by", "holder"),
+        ),
+    ):
+        cases = list(model.objects.select_related(*related).order_by("pk"))
+        documented = serializer(cases, many=True, context={"request": request}).data
+        built = rows(cases)
+        assert built and json.loads(json.dumps(built)) == json.loads(json.dumps(documented))
