@@ -361,7 +361,9 @@ SPECTACULAR_SETTINGS = {
         "Authenticate with a session or with an API token: `Authorization: Bearer <token>`. "
         'Errors have one form: `{"detail": "...", "code": "..."}`; a 400 adds `fields`, the '
         "messages by field. Request bodies are JSON (forms where an operation says so), at "
-        "most 10 MB and nested at most 32 levels deep."
+        "most 10 MB and nested at most 32 levels deep. Long lists (devices, repair and "
+        "return cases) page with opaque cursors: follow `next`/`previous`; short ones by page "
+        "number, with a `count`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
