@@ -7,8 +7,9 @@ import html
 from django import forms
 from django.db.models import Q
 from django.forms.utils import flatatt
-from django.utils.safestring import SafeData, mark_safe
-from django.utils.translation import gettext
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from devices import people
@@ -237,3 +238,39 @@ class DisposeForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = comment_field()
+
+
+# The HTML of filter fields already written, by language, field and the values asked
+# for: a filter form's field is a pure function of those (and of what `depends` names).
+_FIELDS_HTML: dict = {}
+_FIELDS_HTML_MOST = 1024
+
+
+def fields_html(form: forms.Form, depends: dict | None = None) -> SafeString:
+    """Every field of a GET filter form through `components/field.html`, as the
+    template's `{% for field in form %}{% include ... only %}` writes them, each field's
+    HTML kept per process by language and the values in the query string. `depends`
+    maps a field's name to a function returning what else its HTML depends on (the
+    department tree): a kept field is written again when that changed. A field with
+    errors is always written afresh."""
+    language = get_language()
+    parts = []
+    for bound_field in form:
+        name = bound_field.name
+        errors = bound_field.errors
+        key = None
+        if not errors:
+            values = tuple(form.data.getlist(name)) if form.is_bound else None
+            key = (type(form), language, name, form.is_bound, values)
+            dependency = depends[name]() if depends and name in depends else None
+            kept = _FIELDS_HTML.get(key)
+            if kept is not None and kept[0] == dependency:
+                parts.append(kept[1])
+                continue
+        html = render_to_string("components/field.html", {"field": bound_field, "errors": errors})
+        if key is not None:
+            if len(_FIELDS_HTML) >= _FIELDS_HTML_MOST:
+                _FIELDS_HTML.clear()
+            _FIELDS_HTML[key] = (dependency, html)
+        parts.append(html)
+    return mark_safe("".join(parts))  # noqa: S308 - each part is a rendered template

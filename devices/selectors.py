@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import F, Func, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Lower, Upper
 
 from devices import permissions
@@ -427,7 +427,7 @@ def desk_page(
         number = 1
     rows, count = _desk_rows(queryset, (number - 1) * size, size, values, key)
     if count is None:  # past the end (a stale link): the last page
-        count = queryset.count()
+        count = (queryset() if callable(queryset) else queryset).count()
         number = min(max(1, -(-count // size)), max_page)
         rows, _count = _desk_rows(queryset, (number - 1) * size, size, values, key)
     pages = min(max(1, -(-count // size)), max_page)
@@ -438,40 +438,142 @@ def desk_page(
 # and compiling a page's query costs several times what PostgreSQL takes to run it.
 _COMPILED: dict = {}
 _COMPILED_MOST = 512
+_EMPTY = object()  # a section that reads nothing (`.none()`), compiled as such
+
+# Relations a desk row shows columns of (`device__model__name`...): the prefix, the alias
+# and table, its join (on the page's columns, `c`, or an earlier join) and the page's
+# column it needs. The page is cut on the section's own table first; only its rows are
+# joined here (fewer tables to plan, and no join of every open case).
+_JOINS = {
+    RepairCase: (
+        ("device__model__", "m", "devices_devicemodel", "JOIN", "m.id = d.model_id", None),
+        ("device__", "d", "devices_device", "JOIN", "d.id = c.device_id", "device_id"),
+        ("holder__", "u", "portal_user", "LEFT JOIN", "u.id = c.holder_id", "holder_id"),
+    ),
+    Device: (
+        ("model__", "m", "devices_devicemodel", "JOIN", "m.id = c.model_id", "model_id"),
+        ("assignee__", "u", "portal_user", "LEFT JOIN", "u.id = c.assignee_id", "assignee_id"),
+        (
+            "department__",
+            "p",
+            "portal_department",
+            "LEFT JOIN",
+            "p.id = c.department_id",
+            "department_id",
+        ),
+    ),
+}
+_JOINS[ReturnCase] = _JOINS[RepairCase]
 
 
-def _desk_rows(queryset: QuerySet, start: int, size: int, values: tuple, key=None):
+def _page_sql(queryset: QuerySet, start: int, size: int, values: tuple, total: str) -> tuple:
+    """(sql, params) of one page of `queryset` as the columns `values` (+ `_total`, the
+    section's count, when `total` is "subquery" (a count PostgreSQL runs once, an index-only
+    scan for the open cases) or "window" (counted while the rows are read for the sort,
+    for a section no index orders)). The page is cut on the section's own query in its
+    order, then joined to the relations whose columns it shows, in the same order."""
+    quote = connection.ops.quote_name
+    joins = _JOINS[queryset.model]
+    inner_tables = {
+        alias.table_name for alias in queryset.query.alias_map.values() if alias.join_type
+    } - {None}
+    used, inner_names, select = [], [], []
+
+    def inner(name: str) -> str:
+        if name not in inner_names:
+            inner_names.append(name)
+        return f"c.{quote(name)}"
+
+    for name in values:
+        for prefix, alias, table, _kind, _on, needs in joins:
+            if name.startswith(prefix) and "__" not in name[len(prefix) :]:
+                if needs and table in inner_tables:  # joined already to filter the section
+                    select.append(inner(name))
+                else:
+                    select.append(f"{alias}.{quote(name[len(prefix) :])}")
+                    used.append(prefix)
+                break
+        else:
+            select.append(inner(name))
+    annotations, order = {}, []
+    for position, item in enumerate(queryset.query.order_by):
+        if isinstance(item, str):
+            descending = item.startswith("-")
+            order.append(f"{inner(item.lstrip('-'))}{' DESC' if descending else ''}")
+        else:  # an expression (the holder's name in lower case): read as a column
+            descending = getattr(item, "descending", False)
+            expression = item.expression if hasattr(item, "expression") else item
+            annotations[f"_order{position}"] = expression
+            order.append(f"{inner(f'_order{position}')}{' DESC' if descending else ''}")
+    if total == "subquery":
+        count = queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")
+        annotations["_total"] = Subquery(count)
+    elif total == "window":
+        annotations["_total"] = Window(Count("pk"))
+    if total:
+        select.append(inner("_total"))
+    if "device__model__" in used:
+        used.append("device__")
+    needed = {needs for prefix, *_rest, needs in joins if prefix in used and needs}
+    for column in sorted(needed):
+        inner(column)
+    cut = queryset.annotate(**annotations).values(*inner_names)[start : start + size]
+    sql, params = cut.query.sql_with_params()
+    joined = [
+        f"{kind} {quote(table)} {alias} ON {on}"
+        for prefix, alias, table, kind, on, _needs in reversed(joins)
+        if prefix in used
+    ]
+    return (
+        # Only quoted names and the compiled page's SQL (values stay parameters).
+        f"SELECT {', '.join(select)} FROM ({sql}) c {' '.join(joined)} "  # noqa: S608
+        f"ORDER BY {', '.join(order)}",
+        params,
+    )
+
+
+def _desk_rows(queryset, start: int, size: int, values: tuple, key=None):
     """(rows, count) of one page; the count is None when the page has no row (0 for an
-    empty first page). With a `key` (what decides the SQL: the section and its filters)
-    the page's SQL is compiled once per process and key."""
-    if queryset.query.is_empty():
-        return [], 0
-    names = (*values, "_total")
+    empty first page). `queryset` may be a function returning it, called only when the
+    SQL is built. With a `key` (what decides the SQL: the section and its filters) the
+    page's SQL is compiled once per process and key."""
     cache_key = (key, start, size, values) if key is not None and values else None
     compiled = _COMPILED.get(cache_key) if cache_key else None
     if compiled is None:
-        cut = queryset.values("pk")[start : start + size]
-        total = queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")
-        model = queryset.model
-        joined = model.objects.filter(pk__in=cut).annotate(_total=Subquery(total))
-        if "_finished" in queryset.query.annotations:
-            joined = joined.annotate(_finished=queryset.query.annotations["_finished"])
-        joined = joined.order_by(*queryset.query.order_by)
-        if not values:
-            if model is Device:
-                joined = joined.select_related("model", "assignee", "department").defer(
-                    *person_columns_only("assignee")
-                )
-            else:
-                joined = joined.select_related(*_CASE_ROW).defer(*person_columns_only("holder"))
-            rows = list(joined)
-            count = rows[0]._total if rows else None
-            return rows, (0 if count is None and start == 0 else count)
-        compiled = joined.values(*names).query.sql_with_params()
+        queryset = queryset() if callable(queryset) else queryset
+        if queryset.query.is_empty():
+            compiled = _EMPTY
+        elif not values:
+            return _desk_instances(queryset, start, size)
+        else:
+            total = "window" if queryset.model is Device else "subquery"
+            compiled = _page_sql(queryset, start, size, values, total)
         if cache_key and len(_COMPILED) < _COMPILED_MOST:
             _COMPILED[cache_key] = compiled
-    rows = _run(compiled, names)
+    if compiled is _EMPTY:
+        return [], 0
+    rows = _run(compiled, (*values, "_total"))
     count = rows[0]["_total"] if rows else None
+    return rows, (0 if count is None and start == 0 else count)
+
+
+def _desk_instances(queryset: QuerySet, start: int, size: int):
+    """`_desk_rows` as model instances with their related rows."""
+    cut = queryset.values("pk")[start : start + size]
+    total = queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")
+    model = queryset.model
+    joined = model.objects.filter(pk__in=cut).annotate(_total=Subquery(total))
+    if "_finished" in queryset.query.annotations:
+        joined = joined.annotate(_finished=queryset.query.annotations["_finished"])
+    joined = joined.order_by(*queryset.query.order_by)
+    if model is Device:
+        joined = joined.select_related("model", "assignee", "department").defer(
+            *person_columns_only("assignee")
+        )
+    else:
+        joined = joined.select_related(*_CASE_ROW).defer(*person_columns_only("holder"))
+    rows = list(joined)
+    count = rows[0]._total if rows else None
     return rows, (0 if count is None and start == 0 else count)
 
 
@@ -481,18 +583,21 @@ def _run(compiled: tuple, names: tuple) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def desk_security(queryset: QuerySet, *, limit: int, values: tuple, key=None) -> list[dict]:
+def desk_security(queryset, *, limit: int, values: tuple, key=None) -> list[dict]:
     """The open lost-or-stolen reports of `desk_queue` (at most `limit`), as dicts of
-    `values`; with a `key` (as for `desk_page`) the SQL is built once per process."""
-    if queryset.query.is_empty():
-        return []
+    `values`; `queryset` may be a function returning it. With a `key` (as for
+    `desk_page`) the SQL is built once per process."""
     cache_key = ("security", key, limit, values) if key is not None else None
     compiled = _COMPILED.get(cache_key) if cache_key else None
     if compiled is None:
-        compiled = queryset.values(*values)[:limit].query.sql_with_params()
+        queryset = queryset() if callable(queryset) else queryset
+        if queryset.query.is_empty():
+            compiled = _EMPTY
+        else:
+            compiled = _page_sql(queryset, 0, limit, values, "")
         if cache_key and len(_COMPILED) < _COMPILED_MOST:
             _COMPILED[cache_key] = compiled
-    return _run(compiled, values)
+    return [] if compiled is _EMPTY else _run(compiled, values)
 
 
 def stock_devices(model_id: int | None = None) -> QuerySet[Device]:

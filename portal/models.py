@@ -141,6 +141,14 @@ class User(AbstractUser):
             ],
             models.Index(fields=["last_name", "first_name", "id"], name="user_sort_name"),
             models.Index(fields=["department", "is_active"], name="user_department_active"),
+            # The people who left (a few hundred of 30,000), with the names the desk's
+            # queue shows beside the devices they still hold: read from the index alone.
+            models.Index(
+                fields=["id"],
+                include=["first_name", "last_name", "username"],
+                condition=models.Q(is_active=False),
+                name="user_inactive",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

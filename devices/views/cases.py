@@ -7,6 +7,8 @@ API use too), so a page cannot allow what the workflow refuses.
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,10 +23,11 @@ from django.views.decorators.http import require_POST
 from devices import actions, permissions, selectors, services
 from devices.choices import FaultCategory, RepairState, ReturnState
 from devices.filters import DeskQueueForm
-from devices.forms import FaultForm, QuickDepartmentSelect, QuickSelect, ReturnForm
+from devices.forms import FaultForm, QuickDepartmentSelect, QuickSelect, ReturnForm, fields_html
 from devices.views import tables
 from devices.views.common import bound, desk_required, refused
 from portal.errors import DomainError
+from portal.fields import department_tree_options
 from portal.qr import qr_svg
 
 # The steps a repair or return goes through, for the progress list on the case page.
@@ -172,11 +175,18 @@ def desk(request):
     sections, security, filters = dict.fromkeys(SECTIONS, empty), [], {}
     if not form.is_bound or form.is_valid():  # an invalid filter lists nothing
         filters = form.filters()
-        queue = selectors.desk_queue(**filters)
+        queue = {}
+
+        def section(name: str):
+            # The querysets are built only when a section's SQL is (once per filter).
+            if not queue:
+                queue.update(selectors.desk_queue(**filters))
+            return queue[name]
+
         key = _sql_key(filters)
         for name in SECTIONS:
             sections[name] = selectors.desk_page(
-                queue[name],
+                functools.partial(section, name),
                 page=request.GET.get(f"{name}_page"),
                 size=QUEUE_PAGE_SIZE,
                 max_page=QUEUE_MAX_PAGE,
@@ -185,7 +195,10 @@ def desk(request):
             )
             sections[name].links = _page_links(request, name, sections[name])
         security = selectors.desk_security(
-            queue["security"], limit=SECURITY_LIMIT, values=tables.SECURITY_ROW, key=key
+            functools.partial(section, "security"),
+            limit=SECURITY_LIMIT,
+            values=tables.SECURITY_ROW,
+            key=key,
         )
     now = timezone.now()
     return render(
@@ -193,6 +206,7 @@ def desk(request):
         "devices/desk.html",
         {
             "form": form,
+            "form_fields": fields_html(form, depends={"department": department_tree_options}),
             "filtered": bool(filters),
             **sections,
             "security": security,

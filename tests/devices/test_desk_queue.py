@@ -221,3 +221,59 @@ def test_the_queue_pages_on_the_case_table_through_the_open_work_index():
             cursor.execute("SET LOCAL enable_sort = off")
         assert index in cut.explain(), name
     assert "repaircase_open_security" in queue["security"][:100].explain()
+
+
+def test_leavers_are_listed_by_name_with_their_true_count_and_move_at_once(
+    client_for, logistics, department, monkeypatch
+):
+    """The devices of deactivated holders: a page in the holders' name order, the count
+    of all of them (read with the page), and a change seen on the next request (the SQL
+    is kept per process, never the rows)."""
+    monkeypatch.setattr("devices.views.cases.QUEUE_PAGE_SIZE", 2)
+    devices = {}
+    for last_name in ("Cole", "abel", "Berg"):
+        leaver = UserFactory(department=department, last_name=last_name)
+        devices[last_name] = held_device(holder=leaver, desk=logistics)
+        leaver.is_active = False
+        leaver.save()
+    client = client_for(logistics)
+
+    def orphans():
+        html = client.get(DESK).content.decode()
+        section = html.split('id="orphans-heading"')[1]
+        summary = html.split('class="desk-summary"')[1].split("</ul>")[0]
+        order = sorted(
+            (section.find(reverse("devices:device", args=[d.pk])), name)
+            for name, d in devices.items()
+            if reverse("devices:device", args=[d.pk]) in section
+        )
+        return [name for _position, name in order], summary
+
+    shown, summary = orphans()
+    assert shown == ["abel", "Berg"]  # by name, whatever the case
+    assert "<strong>3</strong> held by deactivated accounts" in summary
+    abel = devices["abel"].assignee
+    abel.is_active = True
+    abel.save()
+    shown, summary = orphans()
+    assert shown == ["Berg", "Cole"]
+    assert "<strong>2</strong> held by deactivated accounts" in summary
+
+
+def test_a_case_the_desk_moves_leaves_the_open_queue_at_once(client_for, employee, logistics):
+    case = open_repair(device=held_device(holder=employee, desk=logistics), by=employee)
+    client = client_for(logistics)
+    link = reverse("devices:repair_case", args=[case.pk])
+    assert link in client.get(DESK).content.decode()
+    services.cancel_repair_case(by=logistics, case_id=case.pk, reason="Reported twice")
+    html = client.get(DESK).content.decode()
+    assert link not in html.split('id="repairs-heading"')[1]
+
+
+def test_the_filter_form_shows_a_renamed_department_at_once(client_for, logistics, department):
+    client = client_for(logistics)
+    assert department.name in client.get(DESK).content.decode()
+    department.name = "Renamed ward"
+    department.save()
+    html = client.get(DESK).content.decode()
+    assert "Renamed ward" in html.split("desk-filters")[1].split("</form>")[0]
