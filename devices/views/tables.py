@@ -11,7 +11,7 @@ import datetime
 import functools
 import html
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone
 from django.utils.html import avoid_wrapping
 from django.utils.safestring import SafeString, mark_safe
@@ -32,9 +32,25 @@ _PK = 987654321  # a pk no URL has, replaced by each row's
 
 
 def _url_pattern(name: str) -> tuple[str, str]:
-    """The URL of `name` for one pk, split where the pk goes (one reverse per table)."""
+    """The URL of `name` for one pk, split where the pk goes (one reverse per process,
+    URL configuration and script prefix)."""
+    return _url_parts(name, get_urlconf(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=64)
+def _url_parts(name: str, urlconf, prefix: str) -> tuple[str, str]:
     head, _sep, tail = reverse(name, args=[_PK]).partition(str(_PK))
     return head, tail
+
+
+@functools.lru_cache(maxsize=64)
+def _escaped_labels(choices, language: str) -> dict:
+    """{value: escaped label} of a choices class, once per language."""
+    return {value: _esc(label) for value, label in choices.choices}
+
+
+def _labels(choices) -> dict:
+    return _escaped_labels(choices, get_language())
 
 
 def _esc(value) -> str:
@@ -65,7 +81,7 @@ def _dates():
 def fleet_rows(rows) -> SafeString:
     """The `<tr>`s of a fleet table from `selectors.FLEET_ROW` values."""
     head, tail = _url_pattern("devices:device")
-    states = {value: _esc(label) for value, label in DeviceState.choices}
+    states = _labels(DeviceState)
     state_cell, held_cell = _esc(_("State")), _esc(_("Held by"))
     department_cell, warranty_cell = _esc(_("Department")), _esc(_("Warranty ends"))
     deactivated = f' <span class="tag tag--warning">{_esc(_("deactivated"))}</span>'
@@ -146,7 +162,8 @@ def _ago(now):
 
 def _time(moment, text) -> str:
     """`<time datetime="{{ moment|date:'c' }}">text</time>` (the ISO time in local time)."""
-    return f'<time datetime="{timezone.localtime(moment).isoformat()}">{_esc(text)}</time>'
+    local = moment.astimezone(timezone.get_current_timezone())
+    return f'<time datetime="{local.isoformat()}">{_esc(text)}</time>'
 
 
 def _holder(row, prefix: str = "holder") -> str:
@@ -205,8 +222,8 @@ def _loaner_out(row) -> bool:
 def repair_rows(rows, now) -> SafeString:
     """The `<tr>`s of the desk's repairs (values of `REPAIR_ROW`)."""
     head, tail = _url_pattern("devices:repair_case")
-    faults = {value: _esc(label) for value, label in FaultCategory.choices}
-    states = {value: _esc(label) for value, label in RepairState.choices}
+    faults = _labels(FaultCategory)
+    states = _labels(RepairState)
     cells = [_esc(text) for text in (_("Fault"), _("State"), _("Holder"), _("Reported"))]
     loaner = f' <span class="tag">{_esc(_("loaner out"))}</span>'
     ago = _ago(now)
@@ -230,8 +247,8 @@ def repair_rows(rows, now) -> SafeString:
 def return_rows(rows, now) -> SafeString:
     """The `<tr>`s of the desk's returns (values of `RETURN_ROW`)."""
     head, tail = _url_pattern("devices:return_case")
-    reasons = {value: _esc(label) for value, label in ReturnReason.choices}
-    states = {value: _esc(label) for value, label in ReturnState.choices}
+    reasons = _labels(ReturnReason)
+    states = _labels(ReturnState)
     cells = [_esc(text) for text in (_("Reason"), _("State"), _("Holder"), _("Requested"))]
     ago = _ago(now)
     parts = []
@@ -265,7 +282,7 @@ def orphan_items(rows) -> SafeString:
 def security_items(rows, now) -> SafeString:
     """The `<li>`s of the open lost-or-stolen reports (values of `SECURITY_ROW`)."""
     head, tail = _url_pattern("devices:repair_case")
-    states = {value: _esc(label) for value, label in RepairState.choices}
+    states = _labels(RepairState)
     language, separator = get_language(), catalogue_text(", ")
     parts = []
     for row in rows:
