@@ -76,6 +76,11 @@ def cards_changed() -> None:
     transaction.on_commit(replace)
 
 
+def digest(text: str) -> str:
+    """A short, fixed-length stand-in for `text` in a cache key."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def department_saved(sender, **kwargs) -> None:
     """A card and a page name the owning department: a renamed one makes new cards."""
     cards_changed()

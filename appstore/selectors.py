@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -216,21 +217,22 @@ def cards(user, pks) -> QuerySet[App]:
     return catalogue(user).filter(_AmongIds(F("pk"), list(pks)))
 
 
+APP_AND_MY_RATING = (
+    f"SELECT app.id, mine.stars, mine.comment FROM {App._meta.db_table} app "  # noqa: S608
+    f"LEFT JOIN {Rating._meta.db_table} mine ON mine.app_id = app.id "
+    "AND mine.user_id = %s WHERE app.slug = %s"
+)  # table names from the models' _meta, values as parameters
+
+
 def visible_app_and_rating(user, slug: str) -> tuple[int | None, Rating | None]:
     """The id of the app at `slug` if the person may see it (else None) and their own
     rating of it (or None): one short query, for pages whose shared parts are cached."""
     if not user.is_authenticated:
         return None, None
-    mine = Rating.objects.filter(app=OuterRef("pk"), user=user)
-    row = (
-        App.objects.filter(slug=slug)
-        .annotate(
-            my_stars=Subquery(mine.values("stars")[:1]),
-            my_comment=Subquery(mine.values("comment")[:1]),
-        )
-        .values_list("pk", "my_stars", "my_comment")
-        .first()
-    )
+    with connection.cursor() as cursor:
+        # One row, on the page of every app: plain SQL, not the ORM's subquery machinery.
+        cursor.execute(APP_AND_MY_RATING, [user.pk, slug])
+        row = cursor.fetchone()
     if row is None or row[0] not in set(visible_app_ids(user)):
         return None, None
     pk, stars, comment = row

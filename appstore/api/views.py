@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -24,7 +24,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from appstore import selectors, services
+from appstore import cache, selectors, services
 from appstore.api import serializers as s
 from appstore.choices import VersionState
 from appstore.filters import CatalogueFilter
@@ -59,6 +59,7 @@ BATCH_CONFLICT = OpenApiResponse(
 )
 # The MDM endpoints take an API token only (a session is answered 403).
 TOKEN_ONLY = [{"apiToken": []}]
+LIST_SECONDS = 10 * 60  # many different searches: their pages age out sooner
 REVIEWER_STATES = [
     VersionState.IN_REVIEW,
     VersionState.CHANGES_REQUESTED,
@@ -109,6 +110,16 @@ class AppViewSet(viewsets.ReadOnlyModelViewSet):
         return super().filter_queryset(queryset)
 
     def list(self, request, *args, **kwargs):
+        """The same for everyone of an audience asking the same address: kept per
+        audience, address and language at the catalogue and cards versions, as the
+        search page is. A refused query (a bad filter or page) raises and is not kept."""
+        asked = cache.digest(request.build_absolute_uri())
+        key = selectors.audience_cache_key(
+            request.user, f"api-apps-v1-{cache.cards_version()}-{get_language()}-{asked}"
+        )
+        return Response(cache.cached(key, lambda: self._page(request).data, timeout=LIST_SECONDS))
+
+    def _page(self, request):
         """As AppListSerializer documents it, built from the columns the list shows: in
         the search's order (relevance) or by name, the id last so that pages are stable."""
         apps = self.filter_queryset(self.get_queryset())

@@ -6,8 +6,6 @@ a 404 here exactly as in the API.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -120,7 +118,7 @@ def _search(request) -> dict:
 
     asked = urlencode(sorted(request.GET.lists()), doseq=True)[:2000]
     key = selectors.audience_cache_key(
-        request.user, f"search-v2-{cache.cards_version()}-{get_language()}-{_digest(asked)}"
+        request.user, f"search-v2-{cache.cards_version()}-{get_language()}-{cache.digest(asked)}"
     )
     found = cache.cached(key, make, timeout=SEARCH_SECONDS)
     for part in ("results", "fields"):
@@ -130,10 +128,6 @@ def _search(request) -> dict:
 
 RESULT_LIST = "appstore/catalogue/partials/result_list.html"
 SEARCH_FIELDS = "appstore/catalogue/partials/search_fields.html"
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 class RequiredOnlyCheckbox(CheckboxInput):
@@ -257,7 +251,7 @@ def shared_page(user, pk: int, page_url: str) -> dict | None:
 def _page_qr(url: str, label: str) -> str:
     """The QR code of an app's page: the same for every visitor (by address and label),
     so drawn once, not each time the page's shared parts are made anew."""
-    key = "appstore:qr:" + _digest(f"{url}\n{label}")
+    key = "appstore:qr:" + cache.digest(f"{url}\n{label}")
     return cache.cached(key, lambda: qr_svg(url, label))
 
 

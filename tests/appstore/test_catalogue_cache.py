@@ -149,9 +149,12 @@ def test_a_rating_shows_on_the_cards_and_the_page_at_once(
     client = client_for(employee)
     pages = ["/apps/", "/apps/search/?q=gritting", f"/apps/{app.slug}/"]
     assert not any("of 5 (" in _text(client, url) for url in pages)  # now cached
+    api = "/api/v1/apps/?q=gritting"
+    assert client.get(api).json()["results"][0]["rating_count"] == 0  # now cached
     services.rate_app(by=colleague, app_id=app.pk, stars=4, comment="Handy on the road")
     for url in pages:
         assert "4.0 of 5 (1 rating)" in _text(client, url), url
+    assert client.get(api).json()["results"][0]["rating_average"] == 4.0
     page = _text(client, f"/apps/{app.slug}/")
     assert "Handy on the road" in page
     # The review is shared; the rating form is the reader's own.
@@ -245,9 +248,13 @@ def test_search_results_are_not_shared_across_audiences(
     inside = _text(client_for(employee), url)
     assert "Gritting routes" in inside
     assert "1 app found" in inside
-    outside = _text(client_for(UserFactory(department=other_department)), url)
+    api = "/api/v1/apps/?q=gritting"
+    assert client_for(employee).get(api).json()["count"] == 1
+    outsider = client_for(UserFactory(department=other_department))
+    outside = _text(outsider, url)
     assert "Gritting routes" not in outside
     assert "0 apps found" in outside
+    assert outsider.get(api).json()["count"] == 0
     # A bad filter value is shown with its error for whoever asks, cached or not.
     for _ in range(2):
         page = _text(client_for(employee), "/apps/search/?q=gritting&platform=nokia")
