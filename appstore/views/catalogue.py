@@ -25,6 +25,7 @@ from appstore import cache, selectors, services
 from appstore.choices import Category, Platform, VersionState
 from appstore.filters import CatalogueFilter
 from appstore.packages import package_response
+from appstore.views.my_apps import my_app_rows
 from portal.errors import DomainError
 from portal.fields import QuickSelect
 from portal.qr import qr_svg
@@ -349,13 +350,9 @@ def package_download(request, artifact_id):
 def mine(request):
     installations = selectors.my_installations(request.user)
     requests = selectors.my_requests(request.user, installations)
-    labels = dict(Platform.choices)
-    for row in [*installations, *requests]:
-        row.platform_label = labels.get(row.platform, row.platform)
+    installed, waiting = my_app_rows(request, installations, requests)
     return render(
-        request,
-        "appstore/catalogue/mine.html",
-        {"installations": installations, "requests": requests},
+        request, "appstore/catalogue/mine.html", {"installed": installed, "waiting": waiting}
     )
 
 
