@@ -64,3 +64,20 @@ def test_benchmark_city_rebuild_removes_the_earlier_build():
     assert "Removing the earlier city build" in again
     assert "Built in" in again
     assert "x tmpl" not in again  # nothing measured
+
+
+@pytest.mark.django_db(transaction=True)  # the server reads the build from its own connection
+def test_benchmark_load_serves_the_pages_with_gunicorn_and_counts_no_errors():
+    _run("--build-only")
+    out = StringIO()
+    call_command(
+        "benchmark_load", "--seconds", "0.5", "--clients", "2", "--only", "store", stdout=out
+    )
+    lines = out.getvalue().splitlines()
+    assert "gunicorn, 2 sync workers, 2 clients" in lines[0]
+    rows = [line for line in lines if line.startswith((TEMPLATE_LABEL, "/apps/ store home"))]
+    assert len(rows) == 2, out.getvalue()
+    for row in rows:
+        rate, p50, p95, p99, most, errors = row.split()[-6:]
+        assert float(rate) > 0 and int(errors) == 0, row
+        assert int(p50) <= int(p95) <= int(p99) <= int(most), row
