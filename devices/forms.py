@@ -246,14 +246,16 @@ _FIELDS_HTML: dict = {}
 _FIELDS_HTML_MOST = 1024
 
 
-def fields_html(form: forms.Form, depends: dict | None = None) -> SafeString:
+def fields_html(form: forms.Form, depends: dict | None = None, kind=None) -> SafeString:
     """Every field of a GET filter form through `components/field.html`, as the
     template's `{% for field in form %}{% include ... only %}` writes them, each field's
     HTML kept per process by language and the values in the query string. `depends`
     maps a field's name to a function returning what else its HTML depends on (the
     department tree): a kept field is written again when that changed. A field with
-    errors is always written afresh."""
+    errors is always written afresh. `kind` names the form when its class is made per
+    instance (a django-filter FilterSet's form): the class itself otherwise."""
     language = get_language()
+    kind = kind or type(form)
     parts = []
     for bound_field in form:
         name = bound_field.name
@@ -261,7 +263,7 @@ def fields_html(form: forms.Form, depends: dict | None = None) -> SafeString:
         key = None
         if not errors:
             values = tuple(form.data.getlist(name)) if form.is_bound else None
-            key = (type(form), language, name, form.is_bound, values)
+            key = (kind, language, name, form.is_bound, values)
             dependency = depends[name]() if depends and name in depends else None
             kept = _FIELDS_HTML.get(key)
             if kept is not None and kept[0] == dependency:

@@ -23,11 +23,12 @@ from django.views.decorators.http import require_POST
 from devices import permissions, selectors, services
 from devices.choices import REPAIR_ENDED, RETURN_ENDED, DeviceState
 from devices.filters import DeviceFilter
-from devices.forms import PersonForm, QuickDepartmentSelect, QuickSelect
+from devices.forms import PersonForm, QuickDepartmentSelect, QuickSelect, fields_html
 from devices.views import tables
 from devices.views.common import bound, desk_required, refused
 from portal.choices import Role
 from portal.errors import DomainError
+from portal.fields import department_tree_options
 
 PAGE_SIZE = 50
 RESULTS = "device-results"  # the id of the region htmx swaps
@@ -59,7 +60,7 @@ def _fleet_page(request, queryset, *, template: str, title: str, scope: str):
     """A filtered, searchable list paged by serial number (keyset, not OFFSET: the
     desk's page 500 costs what page 1 does); htmx swaps only the results."""
     filterset = DeviceFilter(request.GET or None, queryset=queryset)
-    _label_filter_fields(filterset.form, scope)
+    models = _label_filter_fields(filterset.form, scope)
     devices = filterset.qs
     page = selectors.fleet_page(
         devices,
@@ -80,6 +81,14 @@ def _fleet_page(request, queryset, *, template: str, title: str, scope: str):
     if request.htmx and request.htmx.target == RESULTS:
         response = render(request, "devices/partials/results.html", {**context, "partial": True})
     else:
+        # Each filter field's HTML is kept per process (`fields_html`): the department
+        # select is written again when the tree changes, the model select when the
+        # models read for this request differ from the ones it was written with.
+        context["form_fields"] = fields_html(
+            filterset.form,
+            depends={"department": department_tree_options, "model": lambda: tuple(models())},
+            kind=DeviceFilter,
+        )
         response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
@@ -147,7 +156,9 @@ def _pager(request, page, count: int) -> dict:
     }
 
 
-def _label_filter_fields(form, scope: str) -> None:
+def _label_filter_fields(form, scope: str):
+    """Label and re-widget the filter form's fields; returns the function that reads the
+    model select's choices (once per request)."""
     form.fields["q"].widget.input_type = "search"
     form.fields["q"].widget.attrs.update({"autocomplete": "off", "enterkeyhint": "search"})
     form.fields["q"].help_text = _("Serial number, IMEI, asset tag or the holder's name.")
@@ -158,7 +169,9 @@ def _label_filter_fields(form, scope: str) -> None:
     for name in ("state", "model", "warranty", "age", "inactive_holder"):
         QuickSelect.replacing(form.fields[name])
     models = form.fields["model"]
-    models.widget.choices = _model_choices(models)
+    choices = _model_choices(models)
+    models.widget.choices = choices
+    return choices
 
 
 def _model_choices(field):
