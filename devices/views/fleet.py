@@ -21,7 +21,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from devices import permissions, selectors, services
-from devices.choices import REPAIR_ENDED, RETURN_ENDED, DeviceState
+from devices.choices import (
+    REPAIR_ENDED,
+    RETURN_ENDED,
+    DeviceCategory,
+    DeviceState,
+    FaultCategory,
+    RepairState,
+    ReturnReason,
+    ReturnState,
+)
 from devices.filters import DeviceFilter
 from devices.forms import PersonForm, QuickDepartmentSelect, QuickSelect, fields_html
 from devices.views import tables
@@ -36,10 +45,28 @@ RESULTS = "device-results"  # the id of the region htmx swaps
 
 @login_required
 def mine(request):
-    devices = selectors.my_devices(request.user)
+    devices = selectors.my_device_rows(request.user)
     today = timezone.localdate()
+    categories, states = dict(DeviceCategory.choices), dict(DeviceState.choices)
+    faults, repair_states = dict(FaultCategory.choices), dict(RepairState.choices)
+    reasons, return_states = dict(ReturnReason.choices), dict(ReturnState.choices)
     for device in devices:
-        device.warranty_ended = bool(device.warranty_end and device.warranty_end < today)
+        device["model"] = f"{device['model__manufacturer']} {device['model__name']}"
+        category = device["model__category"]
+        device["category_label"] = categories.get(category, category)
+        device["state_label"] = states.get(device["state"], device["state"])
+        end = device["warranty_end"]
+        device["warranty_ended"] = bool(end and end < today)
+        for case in device["open_repairs"]:
+            case["category_label"] = faults.get(case["category"], case["category"])
+            case["state_label"] = repair_states.get(case["state"], case["state"])
+            if case["loaner_id"]:
+                case["loaner"] = (
+                    f"{case['loaner__model__manufacturer']} {case['loaner__model__name']}"
+                )
+        for case in device["open_returns"]:
+            case["reason_label"] = reasons.get(case["reason"], case["reason"])
+            case["state_label"] = return_states.get(case["state"], case["state"])
     return render(
         request,
         "devices/mine.html",
