@@ -86,10 +86,15 @@ def fleet_rows(rows) -> SafeString:
     department_cell, warranty_cell = _esc(_("Department")), _esc(_("Warranty ends"))
     deactivated = f' <span class="tag tag--warning">{_esc(_("deactivated"))}</span>'
     date = _dates()
+    # A page's devices share a few models and departments: each escaped once.
+    models, departments = {}, {}
     parts = []
     for row in rows:
         tag = row["asset_tag"]
-        model = _esc(f"{row['model__manufacturer']} {row['model__name']}")
+        maker, name = row["model__manufacturer"], row["model__name"]
+        model = models.get((maker, name))
+        if model is None:
+            model = models[maker, name] = _esc(f"{maker} {name}")
         if tag:
             model = f"{model} · {_esc(tag)}"
         if row["assignee_id"] is None:
@@ -101,14 +106,16 @@ def fleet_rows(rows) -> SafeString:
             if not row["assignee__is_active"]:
                 holder += deactivated
         state = row["state"]
+        department = departments.get(row["department__name"])
+        if department is None:
+            department = departments[row["department__name"]] = _esc(row["department__name"] or "—")
         parts.append(
             f'<tr>\n    <th scope="row"><a href="{head}{row["pk"]}{tail}">'
             f'{_esc(row["serial_number"])}</a><br><span class="muted">{model}</span></th>\n'
             f'    <td data-label="{state_cell}"><span class="device-state '
             f'device-state--{_esc(state)}">{states.get(state, _esc(state))}</span></td>\n'
             f'    <td data-label="{held_cell}">{holder}</td>\n'
-            f'    <td data-label="{department_cell}">'
-            f"{_esc(row['department__name'] or '—')}</td>\n"
+            f'    <td data-label="{department_cell}">{department}</td>\n'
             f'    <td data-label="{warranty_cell}">{date(row["warranty_end"])}</td>\n  </tr>'
         )
     return mark_safe("\n  ".join(parts))  # noqa: S308 - every value and label is escaped
