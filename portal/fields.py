@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from uuid import uuid4
 
 from django import forms
 from django.core.cache import cache
@@ -51,25 +52,50 @@ class _TreeIterator(ModelChoiceIterator):
 
 
 TREE_CACHE_KEY = "portal:department-tree-options:v1"
+TREE_VERSION_KEY = "portal:department-tree-version:v1"
 TREE_CACHE_SECONDS = 24 * 60 * 60  # a bound in case a bulk update bypassed the signals
+_TREE_HERE: dict[str, list[tuple[str, str]]] = {}  # this process's copy, by version
+
+
+def department_tree_version() -> str:
+    """A short token that changes whenever a department is saved or deleted: what a
+    kept rendering of the tree depends on (one small read from the shared cache)."""
+    version = cache.get(TREE_VERSION_KEY)
+    if version is None:
+        cache.add(TREE_VERSION_KEY, uuid4().hex, TREE_CACHE_SECONDS)
+        version = cache.get(TREE_VERSION_KEY) or "unversioned"
+    return version
 
 
 def department_tree_options() -> list[tuple[str, str]]:
-    """Every department as `(value, escaped indented label)`, in tree order, from the
-    shared cache (computed once per version of the tree)."""
+    """Every department as `(value, escaped indented label)`, in tree order: computed
+    once per version of the tree into the shared cache, and kept in this process for
+    that version (so a page reads only the version token)."""
+    version = department_tree_version()
+    options = _TREE_HERE.get(version)
+    if options is not None:
+        return options
     options = cache.get(TREE_CACHE_KEY)
     if options is None:
         departments = Department.objects.only("pk", "name", "path", "depth")
         options = [(str(d.pk), escape(indented(d))) for d in as_tree(departments)]
         cache.set(TREE_CACHE_KEY, options, TREE_CACHE_SECONDS)
+    _TREE_HERE.clear()
+    _TREE_HERE[version] = options
     return options
 
 
 def forget_department_tree() -> None:
-    """Drop the cached options now and again when the transaction commits (a request
-    that read the old tree meanwhile may have put it back)."""
-    cache.delete(TREE_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(TREE_CACHE_KEY))
+    """Drop the cached options and replace the version now and again when the
+    transaction commits (a request that read the old tree meanwhile may have put it
+    back)."""
+
+    def forget() -> None:
+        cache.delete(TREE_CACHE_KEY)
+        cache.set(TREE_VERSION_KEY, uuid4().hex, TREE_CACHE_SECONDS)
+
+    forget()
+    transaction.on_commit(forget)
 
 
 @receiver(post_save, sender=Department, dispatch_uid="portal.fields.department_saved")

@@ -27,7 +27,7 @@ from devices.forms import FaultForm, QuickDepartmentSelect, QuickSelect, ReturnF
 from devices.views import tables
 from devices.views.common import bound, desk_required, refused
 from portal.errors import DomainError
-from portal.fields import department_tree_options
+from portal.fields import department_tree_version
 from portal.qr import qr_svg
 
 # The steps a repair or return goes through, for the progress list on the case page.
@@ -206,7 +206,7 @@ def desk(request):
         "devices/desk.html",
         {
             "form": form,
-            "form_fields": fields_html(form, depends={"department": department_tree_options}),
+            "form_fields": fields_html(form, depends={"department": department_tree_version}),
             "filtered": bool(filters),
             **sections,
             "security": security,

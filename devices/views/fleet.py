@@ -37,7 +37,7 @@ from devices.views import tables
 from devices.views.common import bound, desk_required, refused
 from portal.choices import Role
 from portal.errors import DomainError
-from portal.fields import department_tree_options
+from portal.fields import department_tree_version
 
 PAGE_SIZE = 50
 RESULTS = "device-results"  # the id of the region htmx swaps
@@ -113,7 +113,7 @@ def _fleet_page(request, queryset, *, template: str, title: str, scope: str):
         # models read for this request differ from the ones it was written with.
         context["form_fields"] = fields_html(
             filterset.form,
-            depends={"department": department_tree_options, "model": lambda: tuple(models())},
+            depends={"department": department_tree_version, "model": lambda: tuple(models())},
             kind=DeviceFilter,
         )
         response = render(request, template, context)

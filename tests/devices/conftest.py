@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.utils.html import escape
 
-from portal.fields import TREE_CACHE_KEY
+from portal.fields import forget_department_tree
 
 FEW, MANY = 2, 20
 
@@ -16,9 +16,7 @@ FEW, MANY = 2, 20
 def _fresh_department_tree():
     """The department select's options are cached in the shared cache, which a rolled
     back test does not reset: each test starts without them."""
-    from django.core.cache import cache
-
-    cache.delete(TREE_CACHE_KEY)
+    forget_department_tree()
 
 
 @pytest.fixture(autouse=True)

@@ -98,11 +98,9 @@ def test_an_error_summary_link_points_at_the_first_checkbox_of_a_group():
 
 @pytest.fixture
 def fresh_tree():
-    from django.core.cache import cache
+    from portal.fields import forget_department_tree
 
-    from portal.fields import TREE_CACHE_KEY
-
-    cache.delete(TREE_CACHE_KEY)
+    forget_department_tree()
 
 
 def _options(html: str) -> list[tuple[str, str, bool]]:
