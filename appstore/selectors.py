@@ -310,36 +310,80 @@ def reviews(app: App) -> QuerySet[Rating]:
     return with_user(Rating.objects.filter(app=app), "user").order_by("-updated_at")
 
 
-# What My apps shows of an app and a version joined to a row.
-APP_SHOWN = ("app__name", "app__slug", "app__icon", "app__icon_thumbnail")
-VERSION_SHOWN = ("version__app_id", "version__version", "version__major", "version__minor")
-VERSION_SHOWN += ("version__patch",)
+@dataclass
+class MyApp:
+    """A row of My apps: an app on a platform, with its version, as an installation or an
+    open request. `update` (the newer published version) and `requested` (an open request
+    for a newer version) are set on installations."""
+
+    app_id: int
+    platform: str
+    name: str
+    slug: str
+    icon: str
+    icon_thumbnail: str
+    version: str
+    number: tuple[int, int, int]
+    requested_at: object = None
+    update: NewestVersion | None = None
+    requested: MyApp | None = None
+
+    @property
+    def icon_url(self) -> str | None:
+        """The thumbnail's address, else the icon's, else None."""
+        for name, stored in (("icon_thumbnail", self.icon_thumbnail), ("icon", self.icon)):
+            if stored:
+                return App._meta.get_field(name).storage.url(stored)
+        return None
 
 
-def _mine(model, user, *own: str) -> QuerySet:
-    """The person's rows of `model` for apps they still see, with the shown columns only."""
-    return (
-        model.objects.filter(_AmongIds(F("app_id"), visible_app_ids(user) or [0]), user=user)
-        .select_related("app", "version")
-        .only("app_id", "version_id", "platform", *own, *APP_SHOWN, *VERSION_SHOWN)
-        .order_by("app__name", "platform")
-    )
+# My apps is read on every visit to it: plain SQL (table names from the models' _meta),
+# the person's own rows, filtered by the visible apps in Python.
+_MY_ROWS = (
+    "SELECT r.app_id, r.platform, a.name, a.slug, a.icon, a.icon_thumbnail, "
+    "v.version, v.major, v.minor, v.patch{extra} "
+    "FROM {table} r JOIN {app} a ON a.id = r.app_id JOIN {version} v ON v.id = r.version_id "
+    "WHERE r.user_id = %s ORDER BY a.name, r.platform"
+)
+_MY_TABLES = {"app": App._meta.db_table, "version": AppVersion._meta.db_table}
+MY_INSTALLATIONS = _MY_ROWS.format(extra="", table=Installation._meta.db_table, **_MY_TABLES)
+MY_REQUESTS = _MY_ROWS.format(
+    extra=", r.requested_at", table=InstallationRequest._meta.db_table, **_MY_TABLES
+)
+NEWEST_VERSIONS = (
+    "SELECT DISTINCT ON (v.app_id, f.platform) "  # noqa: S608 - table names from _meta
+    "v.app_id, f.platform, v.version, v.major, v.minor, v.patch "
+    f"FROM {AppArtifact._meta.db_table} f JOIN {AppVersion._meta.db_table} v "
+    "ON v.id = f.version_id WHERE v.app_id = ANY(%s::bigint[]) AND v.state = %s "
+    "ORDER BY v.app_id, f.platform, v.major DESC, v.minor DESC, v.patch DESC"
+)
 
 
-def my_installations(user) -> list[Installation]:
-    """What the person installed of apps they still see, each with `update` set to the
-    newer published version for that platform, or None."""
-    installations = list(_mine(Installation, user))
+def _my_rows(sql: str, user) -> list[MyApp]:
+    visible = set(visible_app_ids(user))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk])
+        rows = cursor.fetchall()
+    return [
+        MyApp(app_id, platform, name, slug, icon, thumb, version, (major, minor, patch), *more)
+        for app_id, platform, name, slug, icon, thumb, version, major, minor, patch, *more in rows
+        if app_id in visible
+    ]
+
+
+def my_installations(user) -> list[MyApp]:
+    """What the person installed of apps they still see, by app name and platform, each
+    with `update` set to the newer published version for that platform, or None."""
+    installations = _my_rows(MY_INSTALLATIONS, user)
     newest = _newest_per_app_platform([i.app_id for i in installations])
     for installation in installations:
         latest = newest.get((installation.app_id, installation.platform))
-        installation.update = (
-            latest if latest is not None and latest.number > installation.version.number else None
-        )
+        if latest is not None and latest.number > installation.number:
+            installation.update = latest
     return installations
 
 
-def my_requests(user, installations: list[Installation]) -> list[InstallationRequest]:
+def my_requests(user, installations: list[MyApp]) -> list[MyApp]:
     """What the person asked the store for that no MDM report confirms yet: a request is
     open while nothing, or an older version, is installed on its platform. Each of
     `installations` gets `requested` (its open request for a newer version, or None); the
@@ -348,11 +392,11 @@ def my_requests(user, installations: list[Installation]) -> list[InstallationReq
     for installation in installations:
         installation.requested = None
     waiting = []
-    for request in _mine(InstallationRequest, user, "requested_at"):
+    for request in _my_rows(MY_REQUESTS, user):
         installation = installed.get((request.app_id, request.platform))
         if installation is None:
             waiting.append(request)
-        elif request.version.number > installation.version.number:
+        elif request.number > installation.number:
             installation.requested = request
     return waiting
 
@@ -367,25 +411,10 @@ def _newest_per_app_platform(app_ids) -> dict[tuple[int, str], NewestVersion]:
     """Per (app, platform), the highest published version with an artefact for it."""
     if not app_ids:
         return {}
-    rows = (
-        AppArtifact.objects.filter(version__app_id__in=app_ids, version__state=PUBLISHED)
-        .order_by(
-            "version__app_id",
-            "platform",
-            "-version__major",
-            "-version__minor",
-            "-version__patch",
-        )
-        .distinct("version__app_id", "platform")
-        .values_list(
-            "version__app_id",
-            "platform",
-            "version__version",
-            "version__major",
-            "version__minor",
-            "version__patch",
-        )
-    )
+    ids = "{" + ",".join(str(int(pk)) for pk in set(app_ids)) + "}"
+    with connection.cursor() as cursor:
+        cursor.execute(NEWEST_VERSIONS, [ids, PUBLISHED])
+        rows = cursor.fetchall()
     return {
         (app_id, platform): NewestVersion(version, (major, minor, patch))
         for app_id, platform, version, major, minor, patch in rows

@@ -16,15 +16,15 @@ from appstore.choices import Platform
 _SLUG = "slug-placeholder"
 
 
-def _icon(app) -> str:
+def _icon(row) -> str:
     """As partials/icon.html at 56 px: the thumbnail, else the icon, else the initial."""
-    image = app.icon_thumbnail or app.icon
-    if image:
+    url = row.icon_url
+    if url:
         return (
-            f'<img class="app-icon" src="{escape(image.url)}" alt="" width="56" height="56" '
+            f'<img class="app-icon" src="{escape(url)}" alt="" width="56" height="56" '
             'loading="lazy">'
         )
-    initial = escape(app.name[:1].upper())
+    initial = escape(row.name[:1].upper())
     return (
         '<span class="app-icon app-icon--letter" style="width:56px;height:56px" '
         f'aria-hidden="true">{initial}</span>'
@@ -52,11 +52,10 @@ class _Writer:
         return escape(self.detail[0] + slug + self.detail[1])
 
     def head(self, row) -> str:
-        app = row.app
         return (
-            f'<li class="app-card">\n    {_icon(app)}\n    <div class="app-card__body">\n'
-            f'      <h3 class="app-card__name"><a href="{self.detail_url(app.slug)}">'
-            f"{escape(app.name)}</a></h3>\n"
+            f'<li class="app-card">\n    {_icon(row)}\n    <div class="app-card__body">\n'
+            f'      <h3 class="app-card__name"><a href="{self.detail_url(row.slug)}">'
+            f"{escape(row.name)}</a></h3>\n"
         )
 
     def platform(self, row) -> str:
@@ -64,15 +63,14 @@ class _Writer:
 
     def requested(self, request) -> str:
         text = _("version %(version)s requested, not reported as installed yet") % {
-            "version": escape(request.version.version)
+            "version": escape(request.version)
         }
         return f"{text} ({_when(request.requested_at)})"
 
     def installed(self, i) -> str:
-        app = i.app
-        name = app.name
-        url = self.detail_url(app.slug)
-        installed = _("version %(version)s installed") % {"version": escape(i.version.version)}
+        name = i.name
+        url = self.detail_url(i.slug)
+        installed = _("version %(version)s installed") % {"version": escape(i.version)}
         meta = f"{self.platform(i)} · {installed}"
         if i.requested:
             meta += " · " + self.requested(i.requested)
@@ -84,7 +82,7 @@ class _Writer:
                 opening = _("Open %(app)s") % {"app": escape(name)}
                 parts.append(f'      <p><a href="{url}">{opening}</a></p>\n')
             else:
-                action = escape(self.install[0] + app.slug + self.install[1]).replace(
+                action = escape(self.install[0] + i.slug + self.install[1]).replace(
                     "{platform}", escape(i.platform)
                 )
                 label = _("Update %(app)s") % {"app": escape(name)}
